@@ -1,0 +1,54 @@
+"""The API under /api/v1: every app adds its router here."""
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Schema
+
+from klientura.accounts.api_auth import api_auth
+from klientura.core.api import install_error_handlers
+
+api = NinjaAPI(
+    title="Klientura API",
+    version="1",
+    description=str(
+        _("Klientura CRM. Authenticate with a browser session or `Authorization: Bearer <token>`.")
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    roles: list[str]
+    language: str
+    timezone: str
+
+
+@api.get("/me", response=MeOut, tags=["accounts"], summary="The signed-in user")
+def me(request):
+    from klientura.accounts.roles import user_roles
+
+    user = request.auth
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "email": user.email,
+        "roles": sorted(user_roles(user)),
+        "language": user.language,
+        "timezone": user.timezone,
+    }
+
+
+def _add_routers() -> None:
+    from klientura.parties.api import router as parties_router
+
+    api.add_router("/", parties_router)
+
+
+_add_routers()

@@ -1,0 +1,94 @@
+"""Roles are Django groups with permissions; this module is their single definition."""
+
+from django.utils.translation import gettext_lazy as _
+
+SALES_MANAGER = "sales_manager"
+HEAD_OF_SALES = "head_of_sales"
+DIRECTOR = "director"
+MARKETER = "marketer"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    SALES_MANAGER: _("Sales manager"),
+    HEAD_OF_SALES: _("Head of sales"),
+    DIRECTOR: _("Director"),
+    MARKETER: _("Marketer"),
+    ADMINISTRATOR: _("Administrator"),
+}
+
+# Roles whose holders see every partner. Marketers segment and mail the whole base, so they read it
+# all; they are not given the right to reassign managers (see docs/decisions/0002-access.md).
+SEES_ALL_PARTNERS = frozenset({DIRECTOR, ADMINISTRATOR, MARKETER})
+
+_PARTY_VIEW = ["parties.view_partner", "parties.view_counterparty", "parties.view_contactperson"]
+_PARTY_EDIT = [
+    "parties.add_partner",
+    "parties.change_partner",
+    "parties.add_counterparty",
+    "parties.change_counterparty",
+    "parties.add_contactperson",
+    "parties.change_contactperson",
+]
+
+ROLE_PERMISSIONS = {
+    SALES_MANAGER: [*_PARTY_VIEW, *_PARTY_EDIT, "parties.import_partners", "parties.export_partners"],
+    HEAD_OF_SALES: [
+        *_PARTY_VIEW,
+        *_PARTY_EDIT,
+        "parties.import_partners",
+        "parties.export_partners",
+        "parties.reassign_partner",
+        "parties.merge_partner",
+    ],
+    DIRECTOR: [*_PARTY_VIEW, "parties.export_partners", "parties.reassign_partner"],
+    MARKETER: [*_PARTY_VIEW, "parties.export_partners", "parties.tag_partner"],
+    ADMINISTRATOR: [
+        *_PARTY_VIEW,
+        *_PARTY_EDIT,
+        "parties.import_partners",
+        "parties.export_partners",
+        "parties.reassign_partner",
+        "parties.merge_partner",
+        "parties.register_without_check",
+        "parties.manage_classifiers",
+        "parties.delete_partner",
+        "accounts.manage_system",
+    ],
+}
+# Every sales role may tag its partners.
+for _role in (SALES_MANAGER, HEAD_OF_SALES, ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role].append("parties.tag_partner")
+
+
+def user_roles(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_klientura_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMINISTRATOR)
+        user._klientura_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user).intersection(roles))
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    # Runs after each app's migrations: permissions of apps later in the list appear only then.
+    roles_sync()

@@ -1,0 +1,173 @@
+"""Reads for the client base. Every query starts from `partners_visible` (the access rule)."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from klientura.accounts.access import partner_access_q
+from klientura.core.audit import audit_log
+from klientura.core.errors import NotFound
+from klientura.core.models import AuditAction
+from klientura.core.pagination import Page, keyset_page
+
+from .models import ContactInfo, ContactKind, ContactPerson, Counterparty, Partner
+from .normalize import normalize_name
+
+SORTS = {
+    "name": ["name", "id"],
+    "-name": ["-name", "-id"],
+    "created": ["created_at", "id"],
+    "-created": ["-created_at", "-id"],
+}
+
+
+def partners_visible(*, actor) -> QuerySet:
+    return Partner.objects.filter(partner_access_q(actor), merged_into=None)
+
+
+def partner_get(*, actor, partner_id, for_update: bool = False) -> Partner:
+    """The partner if the actor may see it; NotFound alike for missing and forbidden (which is logged)."""
+    try:
+        partner_id = int(partner_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = partners_visible(actor=actor).select_related("manager", "region", "source")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    partner = qs.filter(pk=partner_id).first()
+    if partner is None:
+        if Partner.objects.filter(pk=partner_id).exists():
+            audit_log(actor=actor, action=AuditAction.ACCESS_DENIED, comment=f"parties.partner #{partner_id}")
+        raise NotFound()
+    return partner
+
+
+@dataclass
+class PartnerFilters:
+    q: str = ""
+    kind: str = ""
+    manager_id: int | None = None
+    region_id: int | None = None
+    tag_ids: list[int] = field(default_factory=list)
+    tags_mode: str = "any"  # any | all
+    custom: dict = field(default_factory=dict)  # code -> value (exact), or code__gte / code__lte
+    sort: str = "name"
+    segment_ids: list[int] = field(default_factory=list)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _search_q(query: str) -> Q:
+    """Decide what the user typed: an e-mail, an INN, a phone, or a name (of the client or a contact)."""
+    query = query.strip()
+    if "@" in query:
+        email = query.lower()
+        infos = ContactInfo.objects.filter(kind=ContactKind.EMAIL, normalized__startswith=email)
+        return Q(pk__in=infos.values("partner_id")) | Q(pk__in=infos.values("contact__partners__id"))
+    digits = _digits(query)
+    if digits and len(digits) >= 5 and len(digits) >= len(query.replace(" ", "")) - 6:
+        inn_match = Q(pk__in=Counterparty.objects.filter(inn__startswith=digits).values("partners__id"))
+        infos = ContactInfo.objects.filter(kind=ContactKind.PHONE)
+        if len(digits) >= 10:
+            # A whole number: exact E.164 lookups on the index, trying it as a Russian number too.
+            infos = infos.filter(normalized__in={"+" + digits, "+7" + digits[-10:]})
+        else:
+            infos = infos.filter(normalized__endswith=digits)
+        return (
+            inn_match | Q(pk__in=infos.values("partner_id")) | Q(pk__in=infos.values("contact__partners__id"))
+        )
+    key = normalize_name(query) or query.lower()
+    contacts = ContactPerson.objects.filter(full_name__icontains=query).values("partners__id")
+    return Q(name_normalized__contains=key) | Q(pk__in=contacts)
+
+
+def _custom_q(custom: dict) -> Q:
+    condition = Q()
+    for key, value in custom.items():
+        code, _sep, op = key.partition("__")
+        if not re.fullmatch(r"[-a-zA-Z0-9_]+", code) or op not in ("", "gte", "lte"):
+            continue
+        condition &= Q(**{f"custom__{code}" + (f"__{op}" if op else ""): value})
+    return condition
+
+
+def partners_filtered(*, actor, filters: PartnerFilters) -> QuerySet:
+    qs = partners_visible(actor=actor)
+    if filters.q.strip():
+        qs = qs.filter(_search_q(filters.q))
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.manager_id:
+        qs = qs.filter(manager_id=filters.manager_id)
+    if filters.region_id:
+        qs = qs.filter(region_id=filters.region_id)
+    if filters.tag_ids:
+        through = Partner.tags.through
+        if filters.tags_mode == "all":
+            for tag_id in filters.tag_ids:
+                qs = qs.filter(Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id=tag_id)))
+        else:
+            qs = qs.filter(
+                Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id__in=filters.tag_ids))
+            )
+    if filters.custom:
+        qs = qs.filter(_custom_q(filters.custom))
+    return qs
+
+
+def partner_list(*, actor, filters: PartnerFilters, cursor: str | None = None, limit: int = 50) -> Page:
+    """One keyset page of the client list: a fixed number of queries whatever the page size."""
+    ordering = SORTS.get(filters.sort, SORTS["name"])
+    qs = (
+        partners_filtered(actor=actor, filters=filters)
+        .select_related("manager", "region")
+        .prefetch_related("tags")
+    )
+    return keyset_page(qs, ordering=ordering, cursor=cursor, limit=limit)
+
+
+def partner_contacts(*, partner: Partner) -> QuerySet:
+    return partner.contacts.prefetch_related("contact_infos").order_by("full_name")
+
+
+def partner_counterparties(*, partner: Partner) -> QuerySet:
+    return partner.counterparties.prefetch_related("bank_accounts").order_by("short_name")
+
+
+def partner_contact_infos(*, partner: Partner) -> QuerySet:
+    return partner.contact_infos.order_by("kind", "-is_main", "id")
+
+
+def contact_get(*, actor, contact_id) -> ContactPerson:
+    try:
+        contact_id = int(contact_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    visible = partners_visible(actor=actor)
+    contact = ContactPerson.objects.filter(pk=contact_id, partners__in=visible).distinct().first()
+    if contact is None:
+        raise NotFound()
+    return contact
+
+
+def contacts_visible(*, actor) -> QuerySet:
+    return ContactPerson.objects.filter(
+        Exists(
+            Partner.contacts.through.objects.filter(
+                contactperson_id=OuterRef("pk"), partner__in=partners_visible(actor=actor)
+            )
+        )
+    )
+
+
+def counterparties_visible(*, actor) -> QuerySet:
+    return Counterparty.objects.filter(
+        Exists(
+            Counterparty.partners.through.objects.filter(
+                counterparty_id=OuterRef("pk"), partner__in=partners_visible(actor=actor)
+            )
+        )
+    )

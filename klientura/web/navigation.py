@@ -1,0 +1,37 @@
+"""The sections of the navigation frame. A section whose app has not landed yet shows what will be
+there (SECTION_PLANS); when it lands, its entry points at the app's own view."""
+
+from django.utils.translation import gettext_lazy as _
+
+SECTIONS = [
+    # key, label, icon, url name (None: the placeholder page)
+    ("clients", _("Clients"), "people", "parties:partner_list"),
+    ("events", _("Events"), "chat-dots", None),
+    ("calendar", _("Calendar"), "calendar3", None),
+    ("deals", _("Deals"), "kanban", None),
+    ("sales", _("Sales"), "receipt", None),
+    ("segments", _("Segments"), "diagram-3", None),
+    ("mailings", _("Mailings"), "envelope", None),
+    ("claims", _("Claims"), "exclamation-octagon", None),
+    ("reports", _("Reports"), "bar-chart", None),
+    ("settings", _("Settings"), "gear", "accounts:profile"),
+]
+
+SECTION_PLANS = {
+    "events": _(
+        "Every contact with a client: meetings, calls, e-mails and SMS, planned and done, with "
+        "reminders and threads by subject."
+    ),
+    "calendar": _(
+        "Your calendar and your colleagues': planned events together with expected shipments and "
+        "payments, red when overdue."
+    ),
+    "deals": _("Deals by stage on a board, strict sales processes, incoming leads and the sales funnel."),
+    "sales": _("Quotes, orders, invoices, shipments, payments and receivables with due dates."),
+    "segments": _(
+        "Rule-based segments from money facts, the coloured zones of client attention and the client exchange."
+    ),
+    "mailings": _("Mass e-mail and SMS to segments and tags, with consent and one-click unsubscribe."),
+    "claims": _("Client claims with reasons, action plans, results and statistics."),
+    "reports": _("Manager scorecards, contact and source effectiveness, the sales desktop."),
+}
