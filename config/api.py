@@ -1,10 +1,12 @@
 """The API under /api/v1: every app adds its router here."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from ninja import NinjaAPI, Schema
 
 from klientura.accounts.api_auth import api_auth
-from klientura.core.api import install_error_handlers
+from klientura.core.api import error_response, install_error_handlers
 
 api = NinjaAPI(
     title="Klientura API",
@@ -17,6 +19,13 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_error_handlers(api)
+
+
+def page_not_found(request, exception):
+    """The site's 404 (handler404): under the API, the API's error format instead of the HTML page."""
+    if request.path.startswith(reverse("api:api-root")):
+        return error_response(api, request, 404, "not_found", _("Not found."))
+    return defaults.page_not_found(request, exception)
 
 
 class MeOut(Schema):

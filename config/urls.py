@@ -5,6 +5,9 @@ from django.views.static import serve
 
 from .api import api
 
+# Unknown paths under /api/v1/ answer in the API's error format (outside DEBUG, like every handler404).
+handler404 = "config.api.page_not_found"
+
 urlpatterns = [
     path("", include("klientura.web.urls")),
     path("", include("klientura.accounts.urls")),

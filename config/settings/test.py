@@ -1,18 +1,28 @@
 """Tests: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in the second run)."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, VAR_DIR, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run inline in tests; a worker started by a test (CELERY_TASK_ALWAYS_EAGER=0) really consumes.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REGISTRY_TOKEN = ""
 LANGUAGE_CODE = "ru"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory: a Celery worker started by a test must see the same database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-klientura.sqlite3")}
+    # A file, not memory: a Celery worker started by a test must see the same database. Named after the
+    # main file (as PostgreSQL's test_ prefix does), so runs against different files never share one.
+    _main = Path(DATABASES["default"]["NAME"] or ":memory:")
+    _test = (
+        VAR_DIR / "test-klientura.sqlite3"
+        if _main.name == ":memory:"
+        else _main.with_name(f"test-{_main.name}")
+    )
+    DATABASES["default"]["TEST"] = {"NAME": str(_test)}

@@ -5,9 +5,11 @@ import decimal
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .context import request_ip
+from .errors import validation_failed_from_django
 from .models import AuditAction, AuditEntry
 
 
@@ -67,7 +69,8 @@ def audit_created(*, actor, instance: models.Model, fields: Iterable[str]) -> Au
 def model_update(*, actor, instance: models.Model, data: dict, fields: Iterable[str]) -> dict:
     """Apply `data` to the allowed `fields`, validate, save only what changed and record it.
 
-    Returns the changes as {field: [old, new]}; an empty dict means nothing was saved.
+    Returns the changes as {field: [old, new]}; an empty dict means nothing was saved. A value that
+    does not pass the model's validation raises ValidationFailed and saves nothing.
     """
     allowed = set(fields)
     before = {}
@@ -77,11 +80,15 @@ def model_update(*, actor, instance: models.Model, data: dict, fields: Iterable[
         field = instance._meta.get_field(name)
         if _raw_value(instance, name) == (value.pk if isinstance(value, models.Model) else value):
             continue
-        before[name] = display_value(instance, name)
-        setattr(instance, field.name, value)
+        before[field.name] = display_value(instance, field.name)
+        # A relation may come as an object ("region") or as its id ("region_id"): set it the same way.
+        setattr(instance, field.attname if name == field.attname else field.name, value)
     if not before:
         return {}
-    instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in before])
+    try:
+        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in before])
+    except ValidationError as exc:
+        raise validation_failed_from_django(exc) from exc
     instance.save(update_fields=[*before, *_auto_now_fields(instance)])
     changes = {name: [old, display_value(instance, name)] for name, old in before.items()}
     audit_log(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes)

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,8 @@ def _encode_value(value: Any) -> Any:
 
 
 def _decode_value(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in a cursor")  # no stored text has it; PostgreSQL refuses to compare it
     if isinstance(value, dict) and "t" in value:
         text = value["t"]
         return datetime.datetime.fromisoformat(text) if "T" in text else datetime.date.fromisoformat(text)
@@ -44,17 +47,18 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(_("The page cursor is not valid."), fields={"cursor": [_("Invalid cursor.")]})
+
+
 def decode_cursor(cursor: str, expected_len: int) -> list:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = [_decode_value(v) for v in json.loads(raw)]
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed(
-            _("The page cursor is not valid."), fields={"cursor": [_("Invalid cursor.")]}
-        ) from exc
-    if not isinstance(values, list) or len(values) != expected_len:
-        raise ValidationFailed(_("The page cursor is not valid."), fields={"cursor": [_("Invalid cursor.")]})
-    return values
+        parsed = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(parsed, list) or len(parsed) != expected_len:
+            raise _invalid_cursor()
+        return [_decode_value(v) for v in parsed]
+    except (ValueError, TypeError, decimal.InvalidOperation) as exc:
+        raise _invalid_cursor() from exc
 
 
 def _after(ordering: list[str], values: list) -> Q:
@@ -75,10 +79,17 @@ def keyset_page(queryset: QuerySet, *, ordering: list[str], cursor: str | None, 
 
     Fields in `ordering` must be non-null: NULLs have no place in a keyset comparison.
     """
-    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    try:
+        limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(fields={"limit": [_("Enter a whole number.")]}) from exc
     qs = queryset.order_by(*ordering)
     if cursor:
-        qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        try:
+            # A cursor is client input: values of the wrong type for their fields fail here.
+            qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        except (ValueError, TypeError, DjangoValidationError) as exc:
+            raise _invalid_cursor() from exc
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:

@@ -71,7 +71,7 @@ class PartnerInput:
     clean_emails: list[str] = field(default_factory=list)
 
 
-class _Errors:
+class FieldErrors:
     def __init__(self):
         self.fields: dict[str, list] = {}
 
@@ -91,7 +91,7 @@ class _Errors:
             raise ValidationFailed(fields=self.fields)
 
 
-def _clean_phones(raw_phones: list[str], errors: _Errors, name: str) -> list[tuple[str, str, str]]:
+def _clean_phones(raw_phones: list[str], errors: FieldErrors, name: str) -> list[tuple[str, str, str]]:
     result = []
     for raw in raw_phones:
         raw = (raw or "").strip()
@@ -104,7 +104,7 @@ def _clean_phones(raw_phones: list[str], errors: _Errors, name: str) -> list[tup
     return result
 
 
-def _clean_emails(raw_emails: list[str], errors: _Errors, name: str) -> list[str]:
+def _clean_emails(raw_emails: list[str], errors: FieldErrors, name: str) -> list[str]:
     result = []
     for raw in raw_emails:
         if (raw or "").strip():
@@ -114,7 +114,7 @@ def _clean_emails(raw_emails: list[str], errors: _Errors, name: str) -> list[str
     return result
 
 
-def counterparty_input_clean(data: CounterpartyInput, errors: _Errors, prefix: str = "counterparty.") -> None:
+def counterparty_input_clean(data: CounterpartyInput, errors: FieldErrors, prefix: str = "counterparty.") -> None:
     data.full_name = data.full_name.strip()
     data.short_name = data.short_name.strip() or data.full_name
     data.full_name = data.full_name or data.short_name
@@ -147,7 +147,7 @@ def counterparty_input_clean(data: CounterpartyInput, errors: _Errors, prefix: s
             data.bank_account = account or data.bank_account
 
 
-def contact_input_clean(data: ContactInput, errors: _Errors, prefix: str = "contact.") -> None:
+def contact_input_clean(data: ContactInput, errors: FieldErrors, prefix: str = "contact.") -> None:
     for attr in ("last_name", "first_name", "middle_name", "position", "role"):
         setattr(data, attr, getattr(data, attr).strip())
     if not (data.last_name or data.first_name):
@@ -158,7 +158,7 @@ def contact_input_clean(data: ContactInput, errors: _Errors, prefix: str = "cont
     data.clean_emails = _clean_emails([data.email], errors, prefix + "email")
 
 
-def custom_values_clean(values: dict, errors: _Errors) -> dict:
+def custom_values_clean(values: dict, errors: FieldErrors) -> dict:
     definitions = {f.code: f for f in CustomField.objects.filter(is_active=True)}
     cleaned = {}
     for code, raw in (values or {}).items():
@@ -200,7 +200,7 @@ def _custom_value(definition: CustomField, raw):
 
 
 def partner_input_clean(data: PartnerInput) -> PartnerInput:
-    errors = _Errors()
+    errors = FieldErrors()
     data.name = (data.name or "").strip()
     if not data.name and data.counterparty:
         data.name = (data.counterparty.short_name or data.counterparty.full_name).strip()

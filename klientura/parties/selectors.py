@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Reverse
 
 from klientura.accounts.access import partner_access_q
 from klientura.core.audit import audit_log
@@ -75,7 +76,8 @@ def _search_q(query: str) -> Q:
             # A whole number: exact E.164 lookups on the index, trying it as a Russian number too.
             infos = infos.filter(normalized__in={"+" + digits, "+7" + digits[-10:]})
         else:
-            infos = infos.filter(normalized__endswith=digits)
+            # A tail of a number: on PostgreSQL this is a prefix scan of the reversed-number index.
+            infos = infos.annotate(reversed_number=Reverse("normalized")).filter(reversed_number__startswith=digits[::-1])
         return (
             inn_match | Q(pk__in=infos.values("partner_id")) | Q(pk__in=infos.values("contact__partners__id"))
         )

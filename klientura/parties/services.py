@@ -11,7 +11,7 @@ from klientura.core.models import AuditAction
 
 from .duplicates import duplicates_find
 from .errors import DuplicatesFound
-from .inputs import ContactInput, CounterpartyInput, PartnerInput, partner_input_clean
+from .inputs import ContactInput, CounterpartyInput, PartnerInput, FieldErrors, custom_values_clean, partner_input_clean
 from .models import (
     BankAccount,
     BusinessRegion,
@@ -159,7 +159,7 @@ def _add_partner_contact_infos(partner: Partner, data: PartnerInput) -> None:
             )
         )
     ContactInfo.objects.bulk_create(infos)
-    partner.main_phone = data.clean_phones[0][0] if data.clean_phones else ""
+    partner.main_phone = data.clean_phones[0][0][:40] if data.clean_phones else ""
     partner.main_email = data.clean_emails[0] if data.clean_emails else ""
     partner.save(update_fields=["main_phone", "main_email"])
 
@@ -190,7 +190,7 @@ def _counterparty_create(partner: Partner, data: CounterpartyInput) -> Counterpa
 
 
 def _contact_create(partner: Partner, data: ContactInput) -> ContactPerson:
-    full_name = " ".join(p for p in (data.last_name, data.first_name, data.middle_name) if p)
+    full_name = " ".join(p for p in (data.last_name, data.first_name, data.middle_name) if p)[:300]
     contact = ContactPerson.objects.create(
         last_name=data.last_name,
         first_name=data.first_name,
@@ -223,6 +223,11 @@ def partner_update(*, actor: User, partner_id: int, data: dict) -> Partner:
         if not data["name"]:
             raise ValidationFailed(fields={"name": [_("Enter the client's name.")]})
         data["name_normalized"] = normalize_name(data["name"])
+    if "custom" in data:
+        errors = FieldErrors()
+        data["custom"] = custom_values_clean(data["custom"], errors)
+        errors.raise_if_any()
+    _check_references(PartnerInput(region_id=data.get("region_id"), source_id=data.get("source_id")))
     model_update(
         actor=actor,
         instance=partner,
