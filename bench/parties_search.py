@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -35,7 +35,12 @@ def sample(model, field, n, **filters):
     low = pks.first() or 0
     high = pks.last() or 0
     while len(values) < n and total:
-        row = model.objects.filter(pk__gte=rng.randint(low, high), **filters).order_by("pk").values_list(field, flat=True).first()
+        row = (
+            model.objects.filter(pk__gte=rng.randint(low, high), **filters)
+            .order_by("pk")
+            .values_list(field, flat=True)
+            .first()
+        )
         if row:
             values.append(row)
     return values
@@ -53,14 +58,19 @@ def timed(fn, values):
 
 def report(name, times):
     p95 = times[int(len(times) * 0.95) - 1]
-    print(f"{name:32} n={len(times):4}  p50={statistics.median(times):7.2f} ms  p95={p95:7.2f} ms  max={times[-1]:7.2f} ms")
+    print(
+        f"{name:32} n={len(times):4}  p50={statistics.median(times):7.2f} ms  p95={p95:7.2f} ms  max={times[-1]:7.2f} ms"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    actor = User.objects.filter(groups__name="head_of_sales").first() or User.objects.filter(is_superuser=True).first()
+    actor = (
+        User.objects.filter(groups__name="head_of_sales").first()
+        or User.objects.filter(is_superuser=True).first()
+    )
     print(f"database: {connection.vendor}, partners: {Partner.objects.count():,}, actor: {actor}")
     n = args.runs
     inns = sample(Counterparty, "inn", n)
@@ -72,9 +82,15 @@ def main():
     report("duplicates: phone", timed(lambda v: duplicates_find(actor=actor, phones=[v]), phones))
     report("duplicates: e-mail", timed(lambda v: duplicates_find(actor=actor, emails=[v]), emails))
     report("duplicates: fuzzy name", timed(lambda v: duplicates_find(actor=actor, name=v), names))
-    report("duplicates: all four", timed(
-        lambda i: duplicates_find(actor=actor, inn=inns[i], phones=[phones[i]], emails=[emails[i]], name=names[i]),
-        list(range(min(len(inns), len(phones), len(emails), len(names))))))
+    report(
+        "duplicates: all four",
+        timed(
+            lambda i: duplicates_find(
+                actor=actor, inn=inns[i], phones=[phones[i]], emails=[emails[i]], name=names[i]
+            ),
+            list(range(min(len(inns), len(phones), len(emails), len(names)))),
+        ),
+    )
 
     def search(q):
         return partner_list(actor=actor, filters=PartnerFilters(q=q), limit=50).items
@@ -84,8 +100,10 @@ def main():
     report("list search: phone", timed(search, [p[-10:] for p in phones]))
     report("list search: e-mail", timed(search, emails))
     report("list search: contact", timed(search, contacts))
-    report("list: first page", timed(lambda _v: partner_list(actor=actor, filters=PartnerFilters(), limit=50).items,
-                                     range(n)))
+    report(
+        "list: first page",
+        timed(lambda _v: partner_list(actor=actor, filters=PartnerFilters(), limit=50).items, range(n)),
+    )
 
 
 if __name__ == "__main__":

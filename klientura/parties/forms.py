@@ -13,8 +13,12 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
 
     counterparty_kind = forms.ChoiceField(label=_("Legal form"), choices=CounterpartyKind.choices)
     inn = forms.CharField(label=_("INN"), max_length=20, required=False)
-    name = forms.CharField(label=_("Name"), max_length=300, required=False,
-                           help_text=_("As the client is called in your company; filled from the registry by INN."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        required=False,
+        help_text=_("As the client is called in your company; filled from the registry by INN."),
+    )
     full_name = forms.CharField(label=_("Full legal name"), max_length=500, required=False)
     kpp = forms.CharField(label=_("KPP"), max_length=20, required=False)
     ogrn = forms.CharField(label=_("OGRN / OGRNIP"), max_length=20, required=False)
@@ -25,15 +29,18 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     website = forms.CharField(label=_("Web site"), max_length=300, required=False)
-    contact_last_name = forms.CharField(label=_("Contact person: last name"), max_length=100, required=False)
+    contact_last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     contact_first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     contact_middle_name = forms.CharField(label=_("Middle name"), max_length=100, required=False)
     contact_position = forms.CharField(label=_("Position"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Contact's phone"), max_length=60, required=False)
     contact_email = forms.CharField(label=_("Contact's e-mail"), max_length=254, required=False)
-    region = forms.ModelChoiceField(label=_("Business region"), queryset=BusinessRegion.objects.all(), required=False)
-    source = forms.ModelChoiceField(label=_("Information source"), queryset=InformationSource.objects.all(),
-                                    required=False)
+    region = forms.ModelChoiceField(
+        label=_("Business region"), queryset=BusinessRegion.objects.all(), required=False
+    )
+    source = forms.ModelChoiceField(
+        label=_("Information source"), queryset=InformationSource.objects.all(), required=False
+    )
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(), required=False)
     manager = forms.ModelChoiceField(label=_("Lead manager"), queryset=sales_users(), required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -50,34 +57,55 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         d = self.cleaned_data
         has_requisites = any(d.get(k) for k in ("inn", "full_name", "kpp", "ogrn", "legal_address"))
         counterparty = None
-        if has_requisites or d["counterparty_kind"] == CounterpartyKind.LEGAL:
+        # Requisites are optional at first contact (as in 1C): a name and a phone register a client.
+        if has_requisites:
             counterparty = CounterpartyInput(
-                kind=d["counterparty_kind"], full_name=d["full_name"], short_name=d["name"], inn=d["inn"],
-                kpp=d["kpp"], ogrn=d["ogrn"], legal_address=d["legal_address"],
-                management_name=d["management_name"], management_post=d["management_post"],
+                kind=d["counterparty_kind"],
+                full_name=d["full_name"],
+                short_name=d["name"],
+                inn=d["inn"],
+                kpp=d["kpp"],
+                ogrn=d["ogrn"],
+                legal_address=d["legal_address"],
+                management_name=d["management_name"],
+                management_post=d["management_post"],
             )
         contact = None
         if d["contact_last_name"] or d["contact_first_name"]:
             contact = ContactInput(
-                last_name=d["contact_last_name"], first_name=d["contact_first_name"],
-                middle_name=d["contact_middle_name"], position=d["contact_position"],
-                phone=d["contact_phone"], email=d["contact_email"],
+                last_name=d["contact_last_name"],
+                first_name=d["contact_first_name"],
+                middle_name=d["contact_middle_name"],
+                position=d["contact_position"],
+                phone=d["contact_phone"],
+                email=d["contact_email"],
             )
         manager = d.get("manager")
         return PartnerInput(
-            name=d["name"], kind=d["kind"], manager_id=manager.pk if manager else None,
-            region_id=d["region"].pk if d["region"] else None, source_id=d["source"].pk if d["source"] else None,
-            notes=d["notes"], tag_ids=[t.pk for t in d["tags"]], phones=[d["phone"]], emails=[d["email"]],
-            website=d["website"], counterparty=counterparty, contact=contact,
+            name=d["name"],
+            kind=d["kind"],
+            manager_id=manager.pk if manager else None,
+            region_id=d["region"].pk if d["region"] else None,
+            source_id=d["source"].pk if d["source"] else None,
+            notes=d["notes"],
+            tag_ids=[t.pk for t in d["tags"]],
+            phones=[d["phone"]],
+            emails=[d["email"]],
+            website=d["website"],
+            counterparty=counterparty,
+            contact=contact,
         )
 
 
 class PartnerEditForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
-    region = forms.ModelChoiceField(label=_("Business region"), queryset=BusinessRegion.objects.all(), required=False)
-    source = forms.ModelChoiceField(label=_("Information source"), queryset=InformationSource.objects.all(),
-                                    required=False)
+    region = forms.ModelChoiceField(
+        label=_("Business region"), queryset=BusinessRegion.objects.all(), required=False
+    )
+    source = forms.ModelChoiceField(
+        label=_("Information source"), queryset=InformationSource.objects.all(), required=False
+    )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 

@@ -114,7 +114,9 @@ def _clean_emails(raw_emails: list[str], errors: FieldErrors, name: str) -> list
     return result
 
 
-def counterparty_input_clean(data: CounterpartyInput, errors: FieldErrors, prefix: str = "counterparty.") -> None:
+def counterparty_input_clean(
+    data: CounterpartyInput, errors: FieldErrors, prefix: str = "counterparty."
+) -> None:
     data.full_name = data.full_name.strip()
     data.short_name = data.short_name.strip() or data.full_name
     data.full_name = data.full_name or data.short_name

@@ -77,7 +77,9 @@ def _search_q(query: str) -> Q:
             infos = infos.filter(normalized__in={"+" + digits, "+7" + digits[-10:]})
         else:
             # A tail of a number: on PostgreSQL this is a prefix scan of the reversed-number index.
-            infos = infos.annotate(reversed_number=Reverse("normalized")).filter(reversed_number__startswith=digits[::-1])
+            infos = infos.annotate(reversed_number=Reverse("normalized")).filter(
+                reversed_number__startswith=digits[::-1]
+            )
         return (
             inn_match | Q(pk__in=infos.values("partner_id")) | Q(pk__in=infos.values("contact__partners__id"))
         )

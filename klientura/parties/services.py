@@ -11,7 +11,14 @@ from klientura.core.models import AuditAction
 
 from .duplicates import duplicates_find
 from .errors import DuplicatesFound
-from .inputs import ContactInput, CounterpartyInput, PartnerInput, FieldErrors, custom_values_clean, partner_input_clean
+from .inputs import (
+    ContactInput,
+    CounterpartyInput,
+    FieldErrors,
+    PartnerInput,
+    custom_values_clean,
+    partner_input_clean,
+)
 from .models import (
     BankAccount,
     BusinessRegion,

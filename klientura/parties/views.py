@@ -38,11 +38,14 @@ def filters_from_request(request) -> PartnerFilters:
     get = request.GET
     custom = {key[3:]: value for key, value in get.items() if key.startswith("cf_") and value.strip()}
     return PartnerFilters(
-        q=get.get("q", "")[:200], kind=get.get("kind", "") if get.get("kind") in PartnerKind.values else "",
-        manager_id=_int_or_none(get.get("manager")), region_id=_int_or_none(get.get("region")),
+        q=get.get("q", "")[:200],
+        kind=get.get("kind", "") if get.get("kind") in PartnerKind.values else "",
+        manager_id=_int_or_none(get.get("manager")),
+        region_id=_int_or_none(get.get("region")),
         tag_ids=[t for t in (_int_or_none(v) for v in get.getlist("tag")) if t],
         tags_mode="all" if get.get("tags_mode") == "all" else "any",
-        custom=custom, sort=get.get("sort", "name"),
+        custom=custom,
+        sort=get.get("sort", "name"),
     )
 
 
@@ -60,8 +63,11 @@ def partner_list_view(request):
     if request.htmx and request.htmx.target == "partner-table":
         return render(request, "parties/_partner_table.html", context)
     context.update(
-        kinds=PartnerKind.choices, regions=BusinessRegion.objects.all(), tags=Tag.objects.all(),
-        managers=sales_users().order_by("last_name"), custom_fields=CustomField.objects.filter(is_active=True),
+        kinds=PartnerKind.choices,
+        regions=BusinessRegion.objects.all(),
+        tags=Tag.objects.all(),
+        managers=sales_users().order_by("last_name"),
+        custom_fields=CustomField.objects.filter(is_active=True),
         can_reassign=request.user.has_perm("parties.reassign_partner"),
         can_tag=request.user.has_perm("parties.tag_partner"),
     )
@@ -79,12 +85,17 @@ def partner_bulk_view(request):
     try:
         if action in ("tag", "untag"):
             tag_id = _int_or_none(request.POST.get("tag"))
-            count = services.partner_tags_assign(actor=request.user, partner_ids=ids, tag_ids=[tag_id] if tag_id else [],
-                                                 remove=action == "untag")
+            count = services.partner_tags_assign(
+                actor=request.user,
+                partner_ids=ids,
+                tag_ids=[tag_id] if tag_id else [],
+                remove=action == "untag",
+            )
             messages.success(request, _("Tags changed for %(count)s clients.") % {"count": count})
         elif action == "manager":
-            count = services.partner_set_manager(actor=request.user, partner_ids=ids,
-                                                 manager_id=_int_or_none(request.POST.get("manager")))
+            count = services.partner_set_manager(
+                actor=request.user, partner_ids=ids, manager_id=_int_or_none(request.POST.get("manager"))
+            )
             messages.success(request, _("The lead manager changed for %(count)s clients.") % {"count": count})
         else:
             messages.error(request, _("Unknown action."))
@@ -118,9 +129,14 @@ def partner_card_view(request, partner_id: int):
     if tab not in CARD_TABS:
         tab = "overview"
     context = {
-        "partner": partner, "tab": tab, "tabs": _tab_labels(), "section": "clients",
+        "partner": partner,
+        "tab": tab,
+        "tabs": _tab_labels(),
+        "section": "clients",
         "local_time": _client_local_time(partner),
-        "custom_fields": [(f, partner.custom.get(f.code)) for f in CustomField.objects.filter(is_active=True)],
+        "custom_fields": [
+            (f, partner.custom.get(f.code)) for f in CustomField.objects.filter(is_active=True)
+        ],
     }
     context.update(_tab_context(tab, partner))
     template = "parties/card.html"
@@ -131,15 +147,23 @@ def partner_card_view(request, partner_id: int):
 
 def _tab_labels():
     return [
-        ("overview", _("Overview")), ("contacts", _("Contacts")), ("events", _("Events")), ("deals", _("Deals")),
-        ("documents", _("Documents")), ("finance", _("Finance")), ("claims", _("Claims")), ("history", _("History")),
+        ("overview", _("Overview")),
+        ("contacts", _("Contacts")),
+        ("events", _("Events")),
+        ("deals", _("Deals")),
+        ("documents", _("Documents")),
+        ("finance", _("Finance")),
+        ("claims", _("Claims")),
+        ("history", _("History")),
     ]
 
 
 def _tab_context(tab: str, partner) -> dict:
     if tab == "overview":
-        return {"counterparties": selectors.partner_counterparties(partner=partner),
-                "contact_infos": selectors.partner_contact_infos(partner=partner)}
+        return {
+            "counterparties": selectors.partner_counterparties(partner=partner),
+            "contact_infos": selectors.partner_contact_infos(partner=partner),
+        }
     if tab == "contacts":
         return {"contacts": selectors.partner_contacts(partner=partner)}
     if tab == "history":
@@ -155,7 +179,9 @@ def partner_register_view(request):
         confirmed = {i for i in (_int_or_none(v) for v in request.POST.getlist("confirmed")) if i}
         try:
             partner = services.partner_register(
-                actor=request.user, data=form.to_input(), confirmed_duplicate_ids=confirmed,
+                actor=request.user,
+                data=form.to_input(),
+                confirmed_duplicate_ids=confirmed,
                 skip_check=bool(form.cleaned_data.get("skip_check")),
             )
         except DuplicatesFound as exc:
@@ -165,17 +191,32 @@ def partner_register_view(request):
         else:
             messages.success(request, _("The client %(name)s is registered.") % {"name": partner.name})
             return redirect("parties:partner_card", partner_id=partner.pk)
-    return render(request, "parties/register.html", {
-        "form": form, "candidates": candidates, "section": "clients",
-        "registry_configured": registry.registry_is_configured(),
-    })
+    return render(
+        request,
+        "parties/register.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "section": "clients",
+            "registry_configured": registry.registry_is_configured(),
+        },
+    )
 
 
 FORM_FIELD_OF = {
-    "counterparty.inn": "inn", "counterparty.kpp": "kpp", "counterparty.ogrn": "ogrn",
-    "counterparty.short_name": "name", "counterparty.kind": "counterparty_kind", "phones": "phone",
-    "emails": "email", "contact.last_name": "contact_last_name", "contact.phone": "contact_phone",
-    "contact.email": "contact_email", "manager_id": "manager", "region_id": "region", "source_id": "source",
+    "counterparty.inn": "inn",
+    "counterparty.kpp": "kpp",
+    "counterparty.ogrn": "ogrn",
+    "counterparty.short_name": "name",
+    "counterparty.kind": "counterparty_kind",
+    "phones": "phone",
+    "emails": "email",
+    "contact.last_name": "contact_last_name",
+    "contact.phone": "contact_phone",
+    "contact.email": "contact_email",
+    "manager_id": "manager",
+    "region_id": "region",
+    "source_id": "source",
 }
 
 
@@ -192,8 +233,14 @@ def _errors_to_form(form, exc: DomainError) -> None:
 def registry_lookup_view(request):
     """Requisites by INN for the assistant's "fill" button (JSON for a few lines of script)."""
     if not registry.registry_is_configured():
-        return JsonResponse({"error": _("The registry lookup is not configured: ask the administrator to set REGISTRY_TOKEN.")},
-                            status=409)
+        return JsonResponse(
+            {
+                "error": _(
+                    "The registry lookup is not configured: ask the administrator to set REGISTRY_TOKEN."
+                )
+            },
+            status=409,
+        )
     try:
         inn = validate_inn(request.GET.get("inn", ""))
     except ValidationError as exc:
@@ -213,14 +260,23 @@ def partner_edit_view(request, partner_id: int):
         partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
     except NotFound:
         raise Http404 from None
-    initial = {"name": partner.name, "kind": partner.kind, "region": partner.region, "source": partner.source,
-               "notes": partner.notes}
+    initial = {
+        "name": partner.name,
+        "kind": partner.kind,
+        "region": partner.region,
+        "source": partner.source,
+        "notes": partner.notes,
+    }
     form = PartnerEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        data = {"name": d["name"], "kind": d["kind"], "notes": d["notes"],
-                "region_id": d["region"].pk if d["region"] else None,
-                "source_id": d["source"].pk if d["source"] else None}
+        data = {
+            "name": d["name"],
+            "kind": d["kind"],
+            "notes": d["notes"],
+            "region_id": d["region"].pk if d["region"] else None,
+            "source_id": d["source"].pk if d["source"] else None,
+        }
         try:
             services.partner_update(actor=request.user, partner_id=partner.pk, data=data)
         except DomainError as exc:
@@ -244,14 +300,24 @@ def partner_merge_view(request, partner_id: int):
             other = selectors.partner_get(actor=request.user, partner_id=form.cleaned_data["merged_id"])
             if request.method == "POST" and request.POST.get("confirm") == "1":
                 services_merge.partner_merge(actor=request.user, survivor_id=survivor.pk, merged_id=other.pk)
-                messages.success(request, _("%(merged)s was merged into %(name)s.") % {"merged": other.name, "name": survivor.name})
+                messages.success(
+                    request,
+                    _("%(merged)s was merged into %(name)s.") % {"merged": other.name, "name": survivor.name},
+                )
                 return redirect("parties:partner_card", partner_id=survivor.pk)
         except NotFound:
             form.add_error("merged_id", _("No client with this number is available to you."))
             other = None
         except DomainError as exc:
             _errors_to_form(form, exc)
-    return render(request, "parties/merge.html", {
-        "form": form, "partner": survivor, "other": other, "section": "clients",
-        "can_merge": request.user.has_perm("parties.merge_partner"),
-    })
+    return render(
+        request,
+        "parties/merge.html",
+        {
+            "form": form,
+            "partner": survivor,
+            "other": other,
+            "section": "clients",
+            "can_merge": request.user.has_perm("parties.merge_partner"),
+        },
+    )

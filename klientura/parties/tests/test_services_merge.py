@@ -13,12 +13,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pair(departments):
     tag_a, tag_b = Tag.objects.create(name="VIP"), Tag.objects.create(name="Опт")
-    a = services.partner_register(actor=departments.north_a, data=PartnerInput(
-        name="Альфа", phones=["+7 495 111-22-33"], tag_ids=[tag_a.pk]))
-    b = services.partner_register(actor=departments.north_b, data=PartnerInput(
-        name="Бета", emails=["b@beta.ru"], tag_ids=[tag_a.pk, tag_b.pk],
-        counterparty=CounterpartyInput(short_name="Бета", inn="7707083893"),
-        contact=ContactInput(last_name="Петров", email="petrov@beta.ru")))
+    a = services.partner_register(
+        actor=departments.north_a,
+        data=PartnerInput(name="Альфа", phones=["+7 495 111-22-33"], tag_ids=[tag_a.pk]),
+    )
+    b = services.partner_register(
+        actor=departments.north_b,
+        data=PartnerInput(
+            name="Бета",
+            emails=["b@beta.ru"],
+            tag_ids=[tag_a.pk, tag_b.pk],
+            counterparty=CounterpartyInput(short_name="Бета", inn="7707083893"),
+            contact=ContactInput(last_name="Петров", email="petrov@beta.ru"),
+        ),
+    )
     PartnerShare.objects.create(partner=b, user=departments.south_a)
     return a, b
 

@@ -15,8 +15,11 @@ SBER_INN, SBER_KPP = "7707083893", "773601001"
 
 def company(name='ПАО "Сбербанк"', inn=SBER_INN, phone="+7 495 500-55-50", email="", **extra):
     return PartnerInput(
-        name=name, phones=[phone] if phone else [], emails=[email] if email else [],
-        counterparty=CounterpartyInput(short_name=name, inn=inn, kpp=SBER_KPP), **extra,
+        name=name,
+        phones=[phone] if phone else [],
+        emails=[email] if email else [],
+        counterparty=CounterpartyInput(short_name=name, inn=inn, kpp=SBER_KPP),
+        **extra,
     )
 
 
@@ -37,21 +40,22 @@ def test_same_inn_is_a_duplicate_until_confirmed(departments):
     assert [c.partner_id for c in caught.value.candidates] == [first.pk]
     assert "INN" in str(caught.value.candidates[0].reasons[0])
     assert Partner.objects.count() == 1
-    services.partner_register(actor=departments.north_b, data=company(name="Сбер", phone=""),
-                              confirmed_duplicate_ids={first.pk})
+    services.partner_register(
+        actor=departments.north_b, data=company(name="Сбер", phone=""), confirmed_duplicate_ids={first.pk}
+    )
     assert Partner.objects.count() == 2
 
 
 def test_phone_in_another_format_is_found_and_hidden_partner_is_not_opened(departments):
-    first = services.partner_register(actor=departments.north_a,
-                                      data=PartnerInput(name="Ромашка", phones=["+7 912 345 67 89"]))
+    first = services.partner_register(
+        actor=departments.north_a, data=PartnerInput(name="Ромашка", phones=["+7 912 345 67 89"])
+    )
     data = PartnerInput(name="Совсем другое имя", phones=["8 (912) 345-67-89"])
     with pytest.raises(DuplicatesFound) as caught:
         services.partner_register(actor=departments.south_a, data=data)
     candidate = caught.value.candidates[0]
     assert candidate.partner_id == first.pk
     assert candidate.visible is False  # south_a may learn it exists, not open it
-
 
 
 def test_similar_name_is_found_with_legal_forms_folded(departments):
@@ -81,5 +85,7 @@ def test_skip_check_needs_the_permission(departments):
 def test_manager_cannot_give_a_new_client_to_someone_else(departments):
     with pytest.raises(Forbidden):
         services.partner_register(actor=departments.north_a, data=company(manager_id=departments.north_b.pk))
-    partner = services.partner_register(actor=departments.north_head, data=company(manager_id=departments.north_b.pk))
+    partner = services.partner_register(
+        actor=departments.north_head, data=company(manager_id=departments.north_b.pk)
+    )
     assert partner.manager == departments.north_b

@@ -27,18 +27,28 @@ def test_list_shows_only_visible_partners(client, departments):
 
 @pytest.mark.parametrize("query", ["Ромашк", "7707083893", "8 912 345-67-89", "INFO@romashka.ru"])
 def test_search_by_name_inn_phone_email(client, departments, query):
-    register(departments.north_a, 'ООО "Ромашка"', phones=["+7 912 345 67 89"], emails=["info@romashka.ru"],
-             counterparty=CounterpartyInput(short_name="Ромашка", inn="7707083893"))
+    register(
+        departments.north_a,
+        'ООО "Ромашка"',
+        phones=["+7 912 345 67 89"],
+        emails=["info@romashka.ru"],
+        counterparty=CounterpartyInput(short_name="Ромашка", inn="7707083893"),
+    )
     register(departments.north_a, "Другая фирма")
-    body = signed_in(client, departments.north_a).get(reverse("parties:partner_list"), {"q": query}).content.decode()
+    body = (
+        signed_in(client, departments.north_a)
+        .get(reverse("parties:partner_list"), {"q": query})
+        .content.decode()
+    )
     assert "Ромашка" in body and "Другая фирма" not in body
 
 
 def test_list_pages_with_a_bounded_number_of_queries(client, departments, django_assert_max_num_queries):
     tag = Tag.objects.create(name="VIP")
     for i in range(60):
-        partner = Partner.objects.create(name=f"Клиент {i:03}", name_normalized=f"клиент {i:03}",
-                                         manager=departments.north_a)
+        partner = Partner.objects.create(
+            name=f"Клиент {i:03}", name_normalized=f"клиент {i:03}", manager=departments.north_a
+        )
         partner.tags.add(tag)
     signed_in(client, departments.north_a)
     with django_assert_max_num_queries(14):
@@ -58,11 +68,14 @@ def test_card_of_a_foreign_partner_is_404_like_a_missing_one(client, departments
     assert client.get(reverse("parties:partner_card", args=[999999])).status_code == 404
 
 
-@pytest.mark.parametrize("tab", ["overview", "contacts", "events", "deals", "documents", "finance", "claims", "history"])
+@pytest.mark.parametrize(
+    "tab", ["overview", "contacts", "events", "deals", "documents", "finance", "claims", "history"]
+)
 def test_every_card_tab_renders(client, departments, tab):
     partner = register(departments.north_a, "Клиент", phones=["+7 495 123-45-67"])
-    response = signed_in(client, departments.north_a).get(reverse("parties:partner_card", args=[partner.pk]),
-                                                          {"tab": tab})
+    response = signed_in(client, departments.north_a).get(
+        reverse("parties:partner_card", args=[partner.pk]), {"tab": tab}
+    )
     assert response.status_code == 200
     assert 'href="tel:+7 495 123-45-67"' in response.content.decode()
 
@@ -81,8 +94,10 @@ def test_web_registration_warns_of_a_duplicate_then_registers_on_confirmation(cl
 
 def test_web_registration_shows_field_errors_in_russian(client, departments):
     signed_in(client, departments.north_a)
-    response = client.post(reverse("parties:partner_register"),
-                           {"counterparty_kind": "legal", "name": "X", "inn": "1234567890", "kind": "client"})
+    response = client.post(
+        reverse("parties:partner_register"),
+        {"counterparty_kind": "legal", "name": "X", "inn": "1234567890", "kind": "client"},
+    )
     assert response.status_code == 200
     assert "ИНН" in response.content.decode()
     assert Partner.objects.count() == 0
@@ -93,12 +108,16 @@ def test_bulk_tagging_touches_only_visible_partners(client, departments):
     mine = register(departments.north_a, "Мой")
     foreign = register(departments.south_a, "Чужой")
     signed_in(client, departments.north_a)
-    client.post(reverse("parties:partner_bulk"), {"partner": [mine.pk, foreign.pk], "action": "tag", "tag": tag.pk})
+    client.post(
+        reverse("parties:partner_bulk"), {"partner": [mine.pk, foreign.pk], "action": "tag", "tag": tag.pk}
+    )
     assert not foreign.tags.exists() and not mine.tags.exists()  # refused as a whole: one was not visible
     client.post(reverse("parties:partner_bulk"), {"partner": [mine.pk], "action": "tag", "tag": tag.pk})
     assert list(mine.tags.all()) == [tag]
 
 
 def test_registry_button_says_when_not_configured(client, departments):
-    response = signed_in(client, departments.north_a).get(reverse("parties:registry_lookup"), {"inn": "7707083893"})
+    response = signed_in(client, departments.north_a).get(
+        reverse("parties:registry_lookup"), {"inn": "7707083893"}
+    )
     assert response.status_code == 409 and "REGISTRY_TOKEN" in response.json()["error"]

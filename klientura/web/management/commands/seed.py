@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("--password must not be empty.")
         hidden = no_progress or not sys.stderr.isatty()
-        with tqdm(total=clients, unit="clients", file=sys.stderr, disable=hidden) as bar:
+        with tqdm(total=clients, unit=" clients", file=sys.stderr, disable=hidden) as bar:
             result = demo_seed(
                 clients=clients,
                 seed=seed,
