@@ -76,9 +76,13 @@ def _search_q(query: str) -> Q:
             # A whole number: exact E.164 lookups on the index, trying it as a Russian number too.
             infos = infos.filter(normalized__in={"+" + digits, "+7" + digits[-10:]})
         else:
-            # A tail of a number: on PostgreSQL this is a prefix scan of the reversed-number index.
+            # A piece of a number: its tail (prefix scan of the reversed-number index on PostgreSQL) or
+            # its beginning as typed, with a Russian trunk "8" read as "+7".
+            national = digits[1:] if digits[0] == "8" else digits
             infos = infos.annotate(reversed_number=Reverse("normalized")).filter(
-                reversed_number__startswith=digits[::-1]
+                Q(reversed_number__startswith=digits[::-1])
+                | Q(normalized__startswith="+7" + national)
+                | Q(normalized__startswith="+" + digits)
             )
         return (
             inn_match | Q(pk__in=infos.values("partner_id")) | Q(pk__in=infos.values("contact__partners__id"))

@@ -121,3 +121,12 @@ def test_registry_button_says_when_not_configured(client, departments):
         reverse("parties:registry_lookup"), {"inn": "7707083893"}
     )
     assert response.status_code == 409 and "REGISTRY_TOKEN" in response.json()["error"]
+
+
+def test_search_by_the_beginning_of_a_phone_number(client, departments):
+    register(departments.north_a, "Северное сияние", phones=["+7 912 345-67-89"])
+    register(departments.north_a, "Другая фирма", phones=["+7 495 111-22-33"])
+    signed_in(client, departments.north_a)
+    for query in ("912345", "8912345", "56789"):
+        body = client.get(reverse("parties:partner_list"), {"q": query}).content.decode()
+        assert "Северное сияние" in body and "Другая фирма" not in body, query

@@ -67,7 +67,8 @@ def _drop(db_tables: Sequence[str]) -> Deferred:
     indexes, keys = secondary_indexes(db_tables), foreign_keys(db_tables)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        # ALTER TABLE refuses a table with deferred checks pending in this transaction: run them now.
+        # ALTER TABLE refuses a table with deferred checks pending in this transaction: run them
+        # now, then go back to deferring, as Django's foreign keys (INITIALLY DEFERRED) expect.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for key in keys:
