@@ -768,15 +768,21 @@ def _mark_duplicates(actor, rows: list[PreviewRow]) -> None:
 # ------------------------------------------------------------------------------------- preview/apply
 
 
-def import_preview(*, actor, table: ImportTable, mapping: dict[int, str]) -> ImportPreview:
-    """Every row checked like a registration: ok, a possible duplicate, or an error with reasons."""
+def _rows_checked(actor, table: ImportTable, mapping: dict[int, str]) -> list[PreviewRow]:
+    """Each row built and cleaned; no query per row (classifiers and users are loaded once)."""
     _require(actor, "parties.import_partners")
+    _require(actor, "parties.add_partner")
     mapping = mapping_check(table, mapping)
     headers: dict[str, str] = {}
     for index, key in sorted(mapping.items()):
         headers[key] = f"{headers[key]}, {table.headers[index]}" if key in headers else table.headers[index]
     resolver = _Resolver(actor)
-    rows = [_row_check(resolver, headers, row, mapping) for row in table.rows]
+    return [_row_check(resolver, headers, row, mapping) for row in table.rows]
+
+
+def import_preview(*, actor, table: ImportTable, mapping: dict[int, str]) -> ImportPreview:
+    """Every row checked like a registration: ok, a possible duplicate, or an error with reasons."""
+    rows = _rows_checked(actor, table, mapping)
     _mark_duplicates(actor, rows)
     return ImportPreview(rows=rows)
 
@@ -788,9 +794,6 @@ class _RowFailed(Exception):
 
 
 def _failure_text(exc: Exception) -> str:
-    if isinstance(exc, DuplicatesFound):
-        names = "; ".join(str(_candidate_reason(0, c).message) for c in exc.candidates)
-        return f"{exc.message} {names}"
     if isinstance(exc, DomainError):
         details = "; ".join(m for messages in exc.fields.values() for m in messages)
         return f"{exc.message} {details}".strip()
@@ -802,10 +805,10 @@ def import_apply(
 ) -> ImportResult:
     """Register the rows without problems and the duplicates the user accepted, all or nothing.
 
-    The rows are checked again (the base may have changed since the preview); if one still fails
-    while saving, the whole import is rolled back and the result names that row.
+    Rows are checked again, since the base may have changed after the preview: a row that has
+    become a possible duplicate is rejected like any duplicate the user did not accept. If a row
+    fails while saving, the whole import is rolled back and the result names that row.
     """
-    _require(actor, "parties.import_partners")
     try:
         return _apply(actor, table, mapping, set(accepted_rows), file_name)
     except _RowFailed as exc:
@@ -814,29 +817,44 @@ def import_apply(
 
 @transaction.atomic
 def _apply(actor, table: ImportTable, mapping, accepted: set[int], file_name: str) -> ImportResult:
-    preview = import_preview(actor=actor, table=table, mapping=mapping)
     result = ImportResult()
+    seen: dict[tuple[str, str], int] = {}
     # Partners made by this import are not duplicates of its later rows: the file's own repeats
-    # were shown in the preview, and only those the user accepted reach this loop.
+    # are caught by _same_in_file, and pass only if the user accepted them.
     created: set[int] = set()
-    for row in preview.rows:
+    for row in _rows_checked(actor, table, mapping):
         if row.status == ERROR:
             result.rejected += row.reasons
             continue
-        if row.status == DUPLICATE and row.number not in accepted:
-            result.rejected += [RowReason(row.number, "", str(_("Possible duplicate, not accepted.")))]
+        repeats = _same_in_file(row, seen)
+        if repeats and row.number not in accepted:
+            result.rejected += repeats
             continue
-        confirmed = created | {c.partner_id for c in row.candidates} if row.candidates else created
         try:
-            partner = partner_register(actor=actor, data=row.data, confirmed_duplicate_ids=confirmed)
+            partner = _register(actor, row, created, row.number in accepted)
         except (DomainError, DatabaseError) as exc:
             raise _RowFailed(row.number, _failure_text(exc)) from exc
+        if partner is None:
+            result.rejected.append(RowReason(row.number, "", str(_("Possible duplicate, not accepted."))))
+            continue
         created.add(partner.pk)
         result.partner_ids.append(partner.pk)
     result.imported = len(result.partner_ids)
     comment = _("Imported %(count)s clients from “%(file)s”.") % {"count": result.imported, "file": file_name}
     audit_log(actor=actor, action=AuditAction.OTHER, comment=str(comment))
     return result
+
+
+def _register(actor, row: PreviewRow, created: set[int], accepted: bool) -> Partner | None:
+    """partner_register's own duplicate check decides (one lookup per row, not two); a duplicate
+    the user accepted is registered with the candidates found confirmed, any other is None."""
+    try:
+        return partner_register(actor=actor, data=row.data, confirmed_duplicate_ids=created)
+    except DuplicatesFound as exc:
+        if not accepted:
+            return None
+        confirmed = created | {candidate.partner_id for candidate in exc.candidates}
+        return partner_register(actor=actor, data=row.data, confirmed_duplicate_ids=confirmed)
 
 
 # ------------------------------------------------------------------------------------- vCard

@@ -9,7 +9,6 @@ import pytest
 import vobject
 from django.utils import translation
 
-from klientura.accounts import roles
 from klientura.core.errors import Forbidden, NotFound, ValidationFailed
 from klientura.core.models import AuditEntry
 from klientura.parties import exports
@@ -59,7 +58,9 @@ def romashka(team):
             phones=["+7 495 123-45-67"],
             emails=["info@romashka.ru"],
             counterparty=CounterpartyInput(short_name="Ромашка", inn="7707083893", kpp="773601001"),
-            contact=ContactInput(last_name="Смирнова", first_name="Ольга", phone="+79123456789", email="o@romashka.ru"),
+            contact=ContactInput(
+                last_name="Смирнова", first_name="Ольга", phone="+79123456789", email="o@romashka.ru"
+            ),
         ),
     )
     partner.tags.set([Tag.objects.create(name="Опт"), Tag.objects.create(name="VIP")])
@@ -76,7 +77,18 @@ def test_neutralize_cell():
 @pytest.mark.django_db
 def test_csv_has_the_columns_bom_and_semicolons(team, romashka):
     header, row = export(team.north_a)
-    assert header == ["Name", "Kind", "INN", "KPP", "Lead manager", "Business region", "Phone", "E-mail", "Tags", "Created"]
+    assert header == [
+        "Name",
+        "Kind",
+        "INN",
+        "KPP",
+        "Lead manager",
+        "Business region",
+        "Phone",
+        "E-mail",
+        "Tags",
+        "Created",
+    ]
     assert row[:6] == ['ООО "Ромашка"', "Client", "7707083893", "773601001", str(team.north_a), "Москва"]
     assert row[6:9] == ["'+7 495 123-45-67", "info@romashka.ru", "VIP, Опт"]  # "+…" is neutralised too
     assert datetime.datetime.strptime(row[9], "%Y-%m-%d %H:%M")
@@ -120,7 +132,9 @@ def test_the_list_filters_apply(team, romashka, make_partner):
 
 
 @pytest.mark.django_db
-def test_export_queries_do_not_grow_with_the_rows(team, romashka, make_partner, django_assert_max_num_queries):
+def test_export_queries_do_not_grow_with_the_rows(
+    team, romashka, make_partner, django_assert_max_num_queries
+):
     for i in range(30):
         partner = make_partner(name=f"Клиент {i}", manager=team.north_a)
         partner.tags.add(Tag.objects.get(name="Опт"))
@@ -148,7 +162,9 @@ def test_vcard_export_round_trips_through_vobject(team, romashka):
     olga = ContactPerson.objects.get(full_name="Смирнова Ольга")
     olga.position, olga.birthday = "Главный бухгалтер", datetime.date(1985, 4, 12)
     olga.save()
-    ContactInfo.objects.create(contact=olga, kind="phone", value="8 (495) 111-22-33", normalized="+74951112233")
+    ContactInfo.objects.create(
+        contact=olga, kind="phone", value="8 (495) 111-22-33", normalized="+74951112233"
+    )
     content, content_type, filename = exports.contacts_vcard_export(actor=team.north_a)
     assert content_type.startswith("text/vcard") and filename.endswith(".vcf")
     [card] = list(vobject.readComponents(content.decode("utf-8")))

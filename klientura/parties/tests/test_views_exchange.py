@@ -83,7 +83,11 @@ def test_upload_preview_confirm_and_result(client, manager, media):
     page = client.get(reverse("parties:import_preview", args=[token]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-count="ok">1<' in html and 'data-count="duplicate">1<' in html and 'data-count="error">2<' in html
+    assert (
+        'data-count="ok">1<' in html
+        and 'data-count="duplicate">1<' in html
+        and 'data-count="error">2<' in html
+    )
     assert 'data-row="3" data-status="error"' in html and 'data-row="5" data-status="duplicate"' in html
     assert in_russian("Enter a valid phone number, for example +7 912 345-67-89.") in html
     assert 'name="accept" value="5"' in html
@@ -118,12 +122,22 @@ def test_preview_with_the_name_column_unmapped_shows_the_error_in_russian(client
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("clients.csv", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 40, "The file is not a CSV text file."),
-        ("clients.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100, "The file is not an Excel workbook"),
+        (
+            "clients.csv",
+            b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 40,
+            "The file is not a CSV text file.",
+        ),
+        (
+            "clients.xlsx",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100,
+            "The file is not an Excel workbook",
+        ),
         ("clients.txt", b"Name\r\nA", "Only .csv and .xlsx files can be imported."),
     ],
 )
-def test_files_that_are_not_what_they_claim_are_refused_and_not_kept(client, manager, media, name, content, message):
+def test_files_that_are_not_what_they_claim_are_refused_and_not_kept(
+    client, manager, media, name, content, message
+):
     response = upload(client, SimpleUploadedFile(name, content))
     assert response.status_code == 400
     client.cookies["klientura_language"] = "en"
@@ -176,7 +190,9 @@ def test_xlsx_upload_works_through_the_pages(client, manager):
     workbook.save(buffer)
     token = token_of(upload(client, SimpleUploadedFile("book.xlsx", buffer.getvalue())))
     assert client.get(reverse("parties:import_preview", args=[token])).status_code == 200
-    response = client.post(reverse("parties:import_confirm", args=[token]), {"col_0": "name", "col_1": "phone"})
+    response = client.post(
+        reverse("parties:import_confirm", args=[token]), {"col_0": "name", "col_1": "phone"}
+    )
     assert response.status_code == 302
     assert Partner.objects.get().main_phone == "+7 495 222-33-44"
 
@@ -242,7 +258,10 @@ def test_vcard_import_attaches_contacts_to_the_partner(client, manager, make_par
     assert response["Location"] == reverse("parties:partner_card", args=[partner.pk]) + "?tab=contacts"
     olga = partner.contacts.get(full_name="Смирнова Ольга")
     assert olga.position == "Бухгалтер"
-    assert sorted(olga.contact_infos.values_list("normalized", flat=True)) == ["+79123456789", "olga@example.com"]
+    assert sorted(olga.contact_infos.values_list("normalized", flat=True)) == [
+        "+79123456789",
+        "olga@example.com",
+    ]
     assert partner.contacts.get(full_name="Орлов Пётр").contact_infos.get().normalized == "+74951112233"
     assert stored_files(media) == []
 
