@@ -25,6 +25,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from klientura.accounts.models import User
@@ -522,12 +523,12 @@ class _Resolver:
             for key in {f"{last} {first}", f"{first} {last}"}:
                 if key.strip():
                     self.users.setdefault(_words(key), set()).add(pk)
-        self.kinds = dict(_KIND_ALIASES)
-        for choice in PartnerKind:
-            self.kinds[choice.value] = choice.value
-            self.kinds[str(choice.label).casefold()] = choice.value
+        self.kinds = {**_KIND_ALIASES, **{choice.value: choice.value for choice in PartnerKind}}
+        for language, _name in settings.LANGUAGES:  # "Поставщик" and "Supplier" whatever the UI language
+            with translation.override(language):
+                self.kinds.update({str(choice.label).casefold(): choice.value for choice in PartnerKind})
 
-    def kind(self, value: str, errors: list) -> str:
+    def kind(self, value: str) -> str:
         if not value:
             return PartnerKind.CLIENT
         return self.kinds.get(value.casefold(), value)  # an unknown kind is reported by the clean
@@ -577,6 +578,10 @@ def _words(text: str) -> str:
     return " ".join(text.casefold().replace("ё", "е").split())
 
 
+def _too_long(limit: int) -> str:
+    return str(_("The value is too long (%(limit)s characters at most).") % {"limit": limit})
+
+
 def _split_phones(value: str) -> list[str]:
     """Phones separated by commas or semicolons; "…, доб. 12" stays with its number."""
     phones: list[str] = []
@@ -612,9 +617,7 @@ def _contact(cells: dict[str, str], errors: list) -> ContactInput | None:
         return None
     parts = name.split()
     if any(len(part) > MAX_NAME_PART for part in parts):
-        errors.append(("contact_name", _("The name is too long (%(limit)s characters at most).") % {
-            "limit": MAX_NAME_PART
-        }))  # fmt: skip
+        errors.append(("contact_name", _too_long(MAX_NAME_PART)))
     return ContactInput(
         last_name=parts[0] if parts else "",
         first_name=parts[1] if len(parts) > 1 else "",
@@ -626,18 +629,14 @@ def _contact(cells: dict[str, str], errors: list) -> ContactInput | None:
 def _partner_input(resolver: _Resolver, cells: dict[str, str], errors: list) -> PartnerInput:
     phones = _split_phones(cells.get("phone", ""))
     emails = _split_list(cells.get("email", ""))
-    for key, values in (
-        ("phone", phones),
-        ("email", emails),
-        *((k, [cells.get(k, "")]) for k in MAX_LENGTHS),
-    ):
+    checked = {"phone": phones, "email": emails}
+    checked.update({key: [cells.get(key, "")] for key in MAX_LENGTHS if key not in checked})
+    for key, values in checked.items():
         if any(len(value) > MAX_LENGTHS[key] for value in values):
-            errors.append((key, _("The value is too long (%(limit)s characters at most).") % {
-                "limit": MAX_LENGTHS[key]
-            }))  # fmt: skip
+            errors.append((key, _too_long(MAX_LENGTHS[key])))
     return PartnerInput(
         name=cells.get("name", ""),
-        kind=resolver.kind(cells.get("kind", ""), errors),
+        kind=resolver.kind(cells.get("kind", "")),
         manager_id=resolver.manager_id(cells.get("manager", ""), errors),
         region_id=resolver.region(cells.get("region", ""), errors),
         tag_ids=resolver.tag_ids(cells.get("tags", ""), errors),
@@ -769,7 +768,7 @@ def _mark_duplicates(actor, rows: list[PreviewRow]) -> None:
 
 
 def _rows_checked(actor, table: ImportTable, mapping: dict[int, str]) -> list[PreviewRow]:
-    """Each row built and cleaned; no query per row (classifiers and users are loaded once)."""
+    """Each row built and cleaned. Classifiers and users are loaded once, not per row."""
     _require(actor, "parties.import_partners")
     _require(actor, "parties.add_partner")
     mapping = mapping_check(table, mapping)
