@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz, process
 
 from klientura.accounts.access import partner_access_q
 
 from .models import ContactInfo, ContactKind, Counterparty, Partner
-from .normalize import name_similarity, normalize_name
+from .normalize import normalize_name
 
 NAME_SIMILARITY_THRESHOLD = 0.6
 MAX_CANDIDATES = 20
@@ -92,9 +93,16 @@ def _similar_names_rapidfuzz(key: str) -> dict[int, float]:
     for token in tokens:
         condition |= Q(name_normalized__contains=token)
     rows = Partner.objects.filter(condition, merged_into=None).values_list("id", "name_normalized")[:5000]
-    scored = {pid: name_similarity(key, other) for pid, other in rows}
-    best = sorted(((s, pid) for pid, s in scored.items() if s >= NAME_SIMILARITY_THRESHOLD), reverse=True)
-    return {pid: s for s, pid in best[:MAX_CANDIDATES]}
+    ids, names = zip(*rows, strict=True) if rows else ((), ())
+    # The stored names are normalised already: score them directly, in C, without re-normalising.
+    matches = process.extract(
+        key,
+        names,
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=NAME_SIMILARITY_THRESHOLD * 100,
+        limit=MAX_CANDIDATES,
+    )
+    return {ids[index]: score / 100 for _name, score, index in matches}
 
 
 def duplicates_find(

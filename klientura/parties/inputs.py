@@ -161,6 +161,8 @@ def contact_input_clean(data: ContactInput, errors: FieldErrors, prefix: str = "
 
 
 def custom_values_clean(values: dict, errors: FieldErrors) -> dict:
+    if not values:
+        return {}
     definitions = {f.code: f for f in CustomField.objects.filter(is_active=True)}
     cleaned = {}
     for code, raw in (values or {}).items():

@@ -109,6 +109,8 @@ def normalize_phone(raw: str, default_region: str = "RU") -> str:
 def normalize_email(raw: str) -> str:
     email = (raw or "").strip().lower()
     _email_validator(email)
+    if len(email) > 254:  # RFC 5321's limit for a path, and our column's width
+        raise ValidationError(_("The e-mail address is too long (254 characters at most)."), code=INVALID_EMAIL)
     return email
 
 

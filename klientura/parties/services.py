@@ -93,7 +93,8 @@ def partner_register(
     if skip_check:
         _require(actor, "parties.register_without_check")
     candidates = partner_check_duplicates(actor=actor, data=data)
-    unconfirmed = [c for c in candidates if c.partner_id not in set(confirmed_duplicate_ids)]
+    confirmed = set(confirmed_duplicate_ids)
+    unconfirmed = [c for c in candidates if c.partner_id not in confirmed]
     if unconfirmed and not skip_check:
         raise DuplicatesFound(candidates)
     _check_references(data)

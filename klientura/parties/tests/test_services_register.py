@@ -89,3 +89,14 @@ def test_manager_cannot_give_a_new_client_to_someone_else(departments):
         actor=departments.north_head, data=company(manager_id=departments.north_b.pk)
     )
     assert partner.manager == departments.north_b
+
+
+def test_an_e_mail_longer_than_the_column_is_refused_before_the_database(departments):
+    long_email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".ru"
+    assert len(long_email) > 254
+    with pytest.raises(ValidationFailed) as caught:
+        services.partner_register(
+            actor=departments.north_a, data=PartnerInput(name="Длинная почта", emails=[long_email])
+        )
+    assert "emails" in caught.value.fields
+    assert Partner.objects.count() == 0
