@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from klientura.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from klientura.core.forms import BootstrapFormMixin
 
-from . import exports, imports, selectors
+from . import contacts_vcard, exports, imports, imports_reading, imports_rows, imports_storage, selectors
 from .views import filters_from_request
 
 SESSION_UPLOADS = "klientura_uploads"
@@ -34,9 +34,7 @@ MULTIPART_SLACK = 64 * 1024  # the other form fields and the multipart framing a
 
 
 class ImportUploadForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"), widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"})
-    )
+    file = forms.FileField(label=gettext_lazy("File"), widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}))
 
 
 class VCardUploadForm(BootstrapFormMixin, forms.Form):
@@ -89,16 +87,16 @@ def _too_large(request) -> bool:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > imports.max_upload_bytes() + MULTIPART_SLACK
+    return length > imports_reading.max_upload_bytes() + MULTIPART_SLACK
 
 
 def _too_large_text() -> str:
-    limit = imports.max_upload_bytes() // (1024 * 1024)
+    limit = imports_reading.max_upload_bytes() // (1024 * 1024)
     return _("The file is too large; at most %(limit)s MB may be uploaded.") % {"limit": limit}
 
 
 def _uploads(request) -> dict:
-    max_age = imports.UPLOAD_MAX_AGE.total_seconds()
+    max_age = imports_storage.UPLOAD_MAX_AGE.total_seconds()
     stored = request.session.get(SESSION_UPLOADS, {})
     return {token: e for token, e in stored.items() if time.time() - e.get("at", 0) < max_age}
 
@@ -120,7 +118,7 @@ def _forget(request, token: str) -> None:
     uploads = _uploads(request)
     entry = uploads.pop(token, None)
     if entry:
-        imports.upload_delete(token, entry["ext"])
+        imports_storage.upload_delete(token, entry["ext"])
     request.session[SESSION_UPLOADS] = uploads
 
 
@@ -143,8 +141,11 @@ def import_upload_view(request):
 
 
 def _upload_context() -> dict:
-    fields = [str(label) for label in imports.FIELDS.values()]
-    limits = {"size_mb": imports.max_upload_bytes() // (1024 * 1024), "rows": imports.MAX_ROWS}
+    fields = [str(label) for label in imports_reading.FIELDS.values()]
+    limits = {
+        "size_mb": imports_reading.max_upload_bytes() // (1024 * 1024),
+        "rows": imports_reading.MAX_ROWS,
+    }
     return {"section": "clients", "fields": fields, **limits}
 
 
@@ -154,12 +155,12 @@ def _import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            imports.import_read(upload)
+            imports_reading.import_read(upload)
         except ValidationFailed as exc:
             form.add_error("file", str(exc.message))
         else:
-            extension = imports.file_extension(upload.name)
-            token = imports.upload_store(upload, extension=extension)
+            extension = imports_reading.file_extension(upload.name)
+            token = imports_storage.upload_store(upload, extension=extension)
             _remember(request, token, kind="partners", ext=extension, name=upload.name[-200:])
             return redirect("parties:import_preview", token=token)
     status = 400 if form.errors else 200
@@ -167,12 +168,12 @@ def _import_upload(request):
 
 
 def _stored_table(token: str, entry: dict):
-    stored = imports.upload_open(token, entry["ext"])
+    stored = imports_storage.upload_open(token, entry["ext"])
     if stored is None:
         return None
     with stored:
         try:
-            return imports.import_read(stored)
+            return imports_reading.import_read(stored)
         except ValidationFailed:
             return None
 
@@ -190,14 +191,16 @@ def _columns(table, mapping: dict[int, str]) -> list[dict]:
         for row in table.rows[:50]:
             if index < len(row.cells) and row.cells[index] and len(samples) < 3:
                 samples.append(row.cells[index][:40])
-        columns.append({"index": index, "header": header, "samples": samples, "selected": mapping.get(index, "")})
+        columns.append(
+            {"index": index, "header": header, "samples": samples, "selected": mapping.get(index, "")}
+        )
     return columns
 
 
 def _shown_rows(preview) -> tuple[list, int]:
     if len(preview.rows) <= PREVIEW_ROWS:
         return preview.rows, 0
-    problems = [row for row in preview.rows if row.status != imports.OK]
+    problems = [row for row in preview.rows if row.status != imports_rows.OK]
     return problems[:PREVIEW_ROWS], len(preview.rows) - min(len(problems), PREVIEW_ROWS)
 
 
@@ -213,7 +216,7 @@ def import_preview_view(request, token: str):
         "token": token,
         "file_name": entry["name"],
         "columns": _columns(table, mapping),
-        "fields": [(key, str(label)) for key, label in imports.FIELDS.items()],
+        "fields": [(key, str(label)) for key, label in imports_reading.FIELDS.items()],
         "total": len(table.rows),
     }
     try:
@@ -345,13 +348,15 @@ def _vcard_import(request):
         partner = _call(selectors.partner_get, actor=request.user, partner_id=form.cleaned_data["partner"])
         upload = form.cleaned_data["file"]
         try:
-            parsed = imports.vcard_read(upload)
+            parsed = contacts_vcard.vcard_read(upload)
         except ValidationFailed as exc:
             form.add_error("file", str(exc.message))
         else:
             if parsed.contacts:
-                token = imports.upload_store(upload, extension="vcf")
-                _remember(request, token, kind="vcard", ext="vcf", name=upload.name[-200:], partner=partner.pk)
+                token = imports_storage.upload_store(upload, extension="vcf")
+                _remember(
+                    request, token, kind="vcard", ext="vcf", name=upload.name[-200:], partner=partner.pk
+                )
                 return redirect("parties:vcard_import_preview", token=token)
             form.add_error("file", _("No contact could be read from the file."))
             for error in parsed.errors[:20]:
@@ -361,12 +366,12 @@ def _vcard_import(request):
 
 
 def _stored_vcards(token: str):
-    stored = imports.upload_open(token, "vcf")
+    stored = imports_storage.upload_open(token, "vcf")
     if stored is None:
         return None
     with stored:
         try:
-            return imports.vcard_read(stored)
+            return contacts_vcard.vcard_read(stored)
         except ValidationFailed:
             return None
 
@@ -378,7 +383,7 @@ def vcard_import_preview_view(request, token: str):
     if parsed is None:
         return _expired(request, "parties:vcard_import")
     preview = _call(
-        imports.contacts_vcard_preview, actor=request.user, partner_id=entry["partner"], parsed=parsed
+        contacts_vcard.contacts_vcard_preview, actor=request.user, partner_id=entry["partner"], parsed=parsed
     )
     status = 200
     if request.method == "POST":
@@ -386,7 +391,10 @@ def vcard_import_preview_view(request, token: str):
         contacts = [card.contact for card in preview.cards if card.number in chosen]
         try:
             persons = _call(
-                imports.contacts_import_vcard, actor=request.user, partner_id=entry["partner"], contacts=contacts
+                contacts_vcard.contacts_import_vcard,
+                actor=request.user,
+                partner_id=entry["partner"],
+                contacts=contacts,
             )
         except ValidationFailed as exc:
             messages.error(request, _error_text(exc))

@@ -1,4 +1,4 @@
-"""Import of clients from CSV/XLSX and of contact persons from vCard: the services in imports.py."""
+"""Import of clients from CSV/XLSX and of contact persons from vCard: imports*.py and contacts_vcard.py."""
 
 import io
 import os
@@ -16,7 +16,7 @@ from klientura.accounts import roles
 from klientura.core.errors import Forbidden, NotFound, ValidationFailed
 from klientura.core.fake_ru import fake_company
 from klientura.core.models import AuditEntry
-from klientura.parties import imports
+from klientura.parties import contacts_vcard, imports, imports_reading, imports_rows, imports_storage
 from klientura.parties.identifiers import make_inn10, make_inn12, make_kpp
 from klientura.parties.inputs import PartnerInput
 from klientura.parties.models import (
@@ -57,11 +57,11 @@ def english(callable_, *args, **kwargs):
 
 
 def preview_of(actor, upload, mapping=None):
-    table = imports.import_read(upload)
+    table = imports_reading.import_read(upload)
     return table, imports.import_preview(actor=actor, table=table, mapping=mapping or table.guessed_mapping)
 
 
-def by_row(preview) -> dict[int, imports.PreviewRow]:
+def by_row(preview) -> dict[int, imports_rows.PreviewRow]:
     return {row.number: row for row in preview.rows}
 
 
@@ -156,7 +156,7 @@ def test_xlsx_with_english_headers_and_numeric_cells(manager):
 
 
 def test_mapping_guess_from_header_variants():
-    guess = imports.guess_mapping
+    guess = imports_reading.guess_mapping
     assert guess(["Название", "Телефон рабочий", "Эл. почта", "ФИО", "Сайт", "Тип"]) == {
         0: "name", 1: "phone", 2: "email", 3: "contact_name", 4: "website", 5: "kind",
     }  # fmt: skip
@@ -210,7 +210,7 @@ def test_row_references_are_checked_without_queries_per_row(manager, head, djang
             "A6;москва;;ivanov;prospect",
         ]
     )
-    table = imports.import_read(upload)
+    table = imports_reading.import_read(upload)
     with translation.override("en"):
         preview = imports.import_preview(actor=manager, table=table, mapping=table.guessed_mapping)
     reasons = {row.number: [r.message for r in row.reasons] for row in preview.rows}
@@ -228,7 +228,7 @@ def test_row_references_are_checked_without_queries_per_row(manager, head, djang
 
 @pytest.mark.django_db
 def test_mapping_without_a_name_column_or_with_a_column_twice_is_refused(manager):
-    table = imports.import_read(csv_upload(["Наименование;ИНН;Компания", "A;;B"]))
+    table = imports_reading.import_read(csv_upload(["Наименование;ИНН;Компания", "A;;B"]))
     with translation.override("en"):
         with pytest.raises(ValidationFailed) as info:
             imports.import_preview(actor=manager, table=table, mapping={1: "inn"})
@@ -241,7 +241,7 @@ def test_mapping_without_a_name_column_or_with_a_column_twice_is_refused(manager
 @pytest.mark.django_db
 def test_import_needs_the_permission(make_user):
     marketer = make_user(roles.MARKETER)
-    table = imports.import_read(csv_upload(["Name", "A"]))
+    table = imports_reading.import_read(csv_upload(["Name", "A"]))
     with pytest.raises(Forbidden):
         imports.import_preview(actor=marketer, table=table, mapping={0: "name"})
     with pytest.raises(Forbidden):
@@ -318,7 +318,7 @@ def test_similar_names_within_one_file_do_not_stop_the_import(manager):
 @pytest.mark.django_db
 def test_a_failure_while_saving_imports_nothing_and_names_the_row(manager, monkeypatch):
     upload = csv_upload(["Name;E-mail", "Один;", "Два;", "Три;three@example.com", "Четыре;"])
-    table = imports.import_read(upload)
+    table = imports_reading.import_read(upload)
     real_register = imports.partner_register
 
     def register(*, actor, data, **kwargs):
@@ -357,7 +357,7 @@ def test_a_user_who_may_import_but_not_register_is_refused(make_user):
 
     clerk = make_user(None)
     clerk.user_permissions.add(Permission.objects.get(codename="import_partners"))
-    table = imports.import_read(csv_upload(["Name", "A"]))
+    table = imports_reading.import_read(csv_upload(["Name", "A"]))
     with pytest.raises(Forbidden):
         imports.import_preview(actor=clerk, table=table, mapping={0: "name"})
 
@@ -368,7 +368,7 @@ def test_a_user_who_may_import_but_not_register_is_refused(make_user):
 def refusal(upload) -> str:
     with translation.override("en"):
         with pytest.raises(ValidationFailed) as info:
-            imports.import_read(upload)
+            imports_reading.import_read(upload)
         return str(info.value.message)
 
 
@@ -392,7 +392,7 @@ def test_a_png_renamed_xlsx_is_refused():
 
 
 def test_a_50_mb_file_is_refused_before_it_is_parsed(monkeypatch):
-    monkeypatch.setattr(imports, "_csv_rows", pytest.fail)  # parsing would fail the test
+    monkeypatch.setattr(imports_reading, "_csv_rows", pytest.fail)  # parsing would fail the test
     big = SimpleUploadedFile("clients.csv", b"a;b\r\n" * (10 * 1024 * 1024))
     assert refusal(big) == "The file is too large (50 MB); at most 20 MB may be uploaded."
 
@@ -404,13 +404,13 @@ def test_other_extensions_empty_files_and_header_only_files_are_refused():
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports_reading, "MAX_ROWS", 3)
     assert "more than 3 rows" in refusal(csv_upload(["Name", "a", "b", "c", "d"]))
 
 
 def test_utf8_with_bom_and_comma_delimiter_and_quoted_separators():
     upload = csv_upload(["\ufeffName,Notes", '"Рога, копыта",«;»', "Б,"])
-    table = imports.import_read(upload)
+    table = imports_reading.import_read(upload)
     assert table.headers == ["Name", "Notes"]
     assert [row.cells for row in table.rows] == [["Рога, копыта", "«;»"], ["Б"]]
 
@@ -420,19 +420,19 @@ def test_utf8_with_bom_and_comma_delimiter_and_quoted_separators():
 
 def test_uploads_are_kept_under_a_random_token_and_purged_after_a_day(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    token = imports.upload_store(SimpleUploadedFile("x.csv", b"Name\r\nA"), extension="csv")
+    token = imports_storage.upload_store(SimpleUploadedFile("x.csv", b"Name\r\nA"), extension="csv")
     path = tmp_path / "imports" / f"{token}.csv"
     assert path.read_bytes() == b"Name\r\nA"
-    with imports.upload_open(token, "csv") as stored:
-        assert imports.import_read(stored).rows[0].cells == ["A"]
-    assert imports.upload_open("../../etc/passwd", "csv") is None
-    assert imports.upload_open(token, "exe") is None
+    with imports_storage.upload_open(token, "csv") as stored:
+        assert imports_reading.import_read(stored).rows[0].cells == ["A"]
+    assert imports_storage.upload_open("../../etc/passwd", "csv") is None
+    assert imports_storage.upload_open(token, "exe") is None
     old = time.time() - 25 * 3600
     os.utime(path, (old, old))
-    assert imports.upload_open(token, "csv") is None and not path.exists()
-    other = imports.upload_store(SimpleUploadedFile("y.csv", b"x"), extension="csv")
+    assert imports_storage.upload_open(token, "csv") is None and not path.exists()
+    other = imports_storage.upload_store(SimpleUploadedFile("y.csv", b"x"), extension="csv")
     os.utime(tmp_path / "imports" / f"{other}.csv", (old, old))
-    assert imports.uploads_purge() == 1
+    assert imports_storage.uploads_purge() == 1
     assert list(Path(tmp_path, "imports").iterdir()) == []
 
 
@@ -464,7 +464,7 @@ def test_a_large_xlsx_import_works_in_reasonable_time(manager, size):
     """Bench note: the figures are printed (pytest -s). Most of the time is partner_register."""
     upload = xlsx_upload(company_rows(size))
     started = time.perf_counter()
-    table = imports.import_read(upload)
+    table = imports_reading.import_read(upload)
     read = time.perf_counter()
     preview = imports.import_preview(actor=manager, table=table, mapping=table.guessed_mapping)
     checked = time.perf_counter()
@@ -500,7 +500,7 @@ def test_vcard_contacts_are_attached_with_their_phones_and_emails(manager, make_
              emails=[("work", "Olga@Example.com")], addresses=[("work", "Москва, Тверская, 1")]),
         card(last_name="Орлов", first_name="Пётр", full_name="Орлов Пётр", urls=["https://orlov.ru"]),
     ]  # fmt: skip
-    persons = imports.contacts_import_vcard(actor=manager, partner_id=partner.pk, contacts=contacts)
+    persons = contacts_vcard.contacts_import_vcard(actor=manager, partner_id=partner.pk, contacts=contacts)
     assert [p.full_name for p in persons] == ["Смирнова Ольга", "Орлов Пётр"]
     assert set(partner.contacts.values_list("full_name", flat=True)) == {"Смирнова Ольга", "Орлов Пётр"}
     olga = ContactPerson.objects.get(full_name="Смирнова Ольга")
@@ -521,9 +521,9 @@ def test_vcard_import_refuses_bad_cards_and_hidden_partners_changing_nothing(mak
     owner, colleague = make_user(roles.SALES_MANAGER), make_user(roles.SALES_MANAGER)
     partner = make_partner(manager=owner)
     with pytest.raises(NotFound):
-        imports.contacts_import_vcard(actor=colleague, partner_id=partner.pk, contacts=[card()])
+        contacts_vcard.contacts_import_vcard(actor=colleague, partner_id=partner.pk, contacts=[card()])
     with translation.override("en"), pytest.raises(ValidationFailed) as info:
-        imports.contacts_import_vcard(
+        contacts_vcard.contacts_import_vcard(
             actor=owner, partner_id=partner.pk, contacts=[card(), card(phones=[("work", "12")])]
         )
     assert info.value.fields == {
@@ -537,14 +537,14 @@ def test_vcard_preview_numbers_cards_and_marks_problems(manager, make_partner):
     from klientura.parties.vcard import vcards_load
 
     partner = make_partner(manager=manager)
-    imports.contacts_import_vcard(actor=manager, partner_id=partner.pk, contacts=[card()])
+    contacts_vcard.contacts_import_vcard(actor=manager, partner_id=partner.pk, contacts=[card()])
     text = (
         "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Смирнова;Ольга;;;\r\nFN:Смирнова Ольга\r\nEND:VCARD\r\n"
         "BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:+7 912 000-00-00\r\nEND:VCARD\r\n"
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Без телефона\r\nTEL:abc\r\nEND:VCARD\r\n"
     )
     with translation.override("en"):
-        preview = imports.contacts_vcard_preview(
+        preview = contacts_vcard.contacts_vcard_preview(
             actor=manager, partner_id=partner.pk, parsed=vcards_load(text)
         )
     assert [(c.number, c.importable, c.already_there) for c in preview.cards] == [

@@ -1,4 +1,4 @@
-"""The import, export and vCard pages: thin views over imports.py and exports.py."""
+"""The import, export and vCard pages: thin views over imports*.py, contacts_vcard.py and exports.py."""
 
 import io
 import re
