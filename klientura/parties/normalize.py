@@ -110,7 +110,9 @@ def normalize_email(raw: str) -> str:
     email = (raw or "").strip().lower()
     _email_validator(email)
     if len(email) > 254:  # RFC 5321's limit for a path, and our column's width
-        raise ValidationError(_("The e-mail address is too long (254 characters at most)."), code=INVALID_EMAIL)
+        raise ValidationError(
+            _("The e-mail address is too long (254 characters at most)."), code=INVALID_EMAIL
+        )
     return email
 
 

@@ -152,7 +152,7 @@ def test_a_disabled_users_session_is_401(manager):
 def test_session_post_without_csrf_token_is_refused(manager):
     operation = body_operation()
     if operation is None:
-        pytest.skip("no API operation takes a JSON body yet")
+        pytest.fail("no API operation takes a JSON body")
     method, path = operation
     client = Client(enforce_csrf_checks=True)
     client.force_login(manager)
@@ -171,7 +171,7 @@ def test_session_post_without_csrf_token_is_refused(manager):
 def test_a_bearer_post_needs_no_csrf_token(manager, token_key):
     operation = body_operation()
     if operation is None:
-        pytest.skip("no API operation takes a JSON body yet")
+        pytest.fail("no API operation takes a JSON body")
     method, path = operation
     client = Client(enforce_csrf_checks=True)
 
@@ -184,7 +184,7 @@ def test_a_bearer_post_needs_no_csrf_token(manager, token_key):
 def test_malformed_json_is_refused_in_the_error_format(manager, token_key, body):
     operation = body_operation()
     if operation is None:
-        pytest.skip("no API operation takes a JSON body yet")
+        pytest.fail("no API operation takes a JSON body")
     method, path = operation
 
     response = getattr(Client(), method)(
@@ -226,7 +226,7 @@ def cursor_lists() -> list[str]:
 def test_every_list_refuses_a_tampered_cursor_in_the_error_format(manager, token_key, cursor):
     lists = cursor_lists()
     if not lists:
-        pytest.skip("no API list takes a cursor yet")
+        pytest.fail("no API list takes a cursor")
     for path in lists:
         error = assert_error(
             Client().get(path, {"cursor": cursor}, **bearer(token_key)), 422, "validation_error"
