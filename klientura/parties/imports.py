@@ -21,7 +21,6 @@ from .duplicates import DuplicateCandidate, duplicates_find
 from .errors import DuplicatesFound
 from .imports_reading import ImportTable
 from .imports_rows import DUPLICATE, ERROR, OK, PreviewRow, RowReason, rows_checked
-from .inputs import PartnerInput
 from .models import ContactInfo, ContactKind, Counterparty, Partner
 from .services import partner_register
 
@@ -64,17 +63,6 @@ def _require(actor, perm: str) -> None:
 # ------------------------------------------------------------------------------------- duplicates
 
 
-def _input_keys(data: PartnerInput) -> tuple[str, list[str], list[str]]:
-    """INN, E.164 phones and e-mails: what partner_check_duplicates looks duplicates up by."""
-    inn = data.counterparty.inn if data.counterparty else ""
-    phones = [p[1] for p in data.clean_phones]
-    emails = list(data.clean_emails)
-    if data.contact:
-        phones += [p[1] for p in data.contact.clean_phones]
-        emails += data.contact.clean_emails
-    return inn, phones, emails
-
-
 def _existing(queryset, column: str, values: set[str]) -> set[str]:
     found: set[str] = set()
     ordered = sorted(values)
@@ -88,7 +76,7 @@ def _existing_keys(rows: list[PreviewRow]) -> tuple[set[str], set[str], set[str]
     """Which INNs, phones and e-mails of the file are in the base at all: a few IN queries in all."""
     inns, phones, emails = set(), set(), set()
     for row in rows:
-        inn, row_phones, row_emails = _input_keys(row.data)
+        inn, row_phones, row_emails = row.data.duplicate_keys()
         inns.update([inn] if inn else [])
         phones.update(row_phones)
         emails.update(row_emails)
@@ -102,7 +90,7 @@ def _existing_keys(rows: list[PreviewRow]) -> tuple[set[str], set[str], set[str]
 
 def _row_candidates(actor, row: PreviewRow, existing) -> list[DuplicateCandidate]:
     """The same answer as partner_check_duplicates, but values known to be absent are not looked up."""
-    inn, phones, emails = _input_keys(row.data)
+    inn, phones, emails = row.data.duplicate_keys()
     inns, known_phones, known_emails = existing
     return duplicates_find(
         actor=actor,
@@ -121,7 +109,7 @@ _SAME_AS = {
 
 
 def _same_in_file(row: PreviewRow, seen: dict[tuple[str, str], int]) -> list[RowReason]:
-    inn, phones, emails = _input_keys(row.data)
+    inn, phones, emails = row.data.duplicate_keys()
     keys = [("inn", inn)] if inn else []
     keys += [("phone", p) for p in phones] + [("email", e) for e in emails]
     reasons = []

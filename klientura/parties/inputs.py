@@ -70,6 +70,17 @@ class PartnerInput:
     clean_phones: list[tuple[str, str, str]] = field(default_factory=list)
     clean_emails: list[str] = field(default_factory=list)
 
+    def duplicate_keys(self) -> tuple[str, list[str], list[str]]:
+        """INN, E.164 phones and e-mails (the client's and its contact's) that duplicates are found by.
+        Call after partner_input_clean."""
+        inn = self.counterparty.inn if self.counterparty else ""
+        phones = [p[1] for p in self.clean_phones]
+        emails = list(self.clean_emails)
+        if self.contact:
+            phones += [p[1] for p in self.contact.clean_phones]
+            emails += self.contact.clean_emails
+        return inn, phones, emails
+
 
 class FieldErrors:
     def __init__(self):

@@ -71,12 +71,7 @@ def _check_references(data: PartnerInput) -> None:
 def partner_check_duplicates(*, actor: User, data: PartnerInput):
     """Clean the input and list its possible duplicates (the first step of the assistant)."""
     partner_input_clean(data)
-    inn = data.counterparty.inn if data.counterparty else ""
-    phones = [p[1] for p in data.clean_phones]
-    emails = list(data.clean_emails)
-    if data.contact:
-        phones += [p[1] for p in data.contact.clean_phones]
-        emails += data.contact.clean_emails
+    inn, phones, emails = data.duplicate_keys()
     return duplicates_find(actor=actor, name=data.name, inn=inn, phones=phones, emails=emails)
 
 
