@@ -26,6 +26,14 @@ from .selectors import PartnerFilters
 CARD_TABS = ["overview", "contacts", "events", "deals", "documents", "finance", "claims", "history"]
 
 
+def partner_or_404(request, partner_id):
+    """The partner the signed-in user may see, or the same 404 as for a missing one."""
+    try:
+        return selectors.partner_get(actor=request.user, partner_id=partner_id)
+    except NotFound:
+        raise Http404 from None
+
+
 def _int_or_none(value):
     try:
         return int(value)
@@ -121,10 +129,7 @@ def _client_local_time(partner):
 
 @login_required
 def partner_card_view(request, partner_id: int):
-    try:
-        partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-    except NotFound:
-        raise Http404 from None
+    partner = partner_or_404(request, partner_id)
     tab = request.GET.get("tab", "overview")
     if tab not in CARD_TABS:
         tab = "overview"
@@ -256,10 +261,7 @@ def registry_lookup_view(request):
 
 @login_required
 def partner_edit_view(request, partner_id: int):
-    try:
-        partner = selectors.partner_get(actor=request.user, partner_id=partner_id)
-    except NotFound:
-        raise Http404 from None
+    partner = partner_or_404(request, partner_id)
     initial = {
         "name": partner.name,
         "kind": partner.kind,
@@ -289,10 +291,7 @@ def partner_edit_view(request, partner_id: int):
 
 @login_required
 def partner_merge_view(request, partner_id: int):
-    try:
-        survivor = selectors.partner_get(actor=request.user, partner_id=partner_id)
-    except NotFound:
-        raise Http404 from None
+    survivor = partner_or_404(request, partner_id)
     form = MergeForm(request.POST or request.GET or None)
     other = None
     if form.is_bound and form.is_valid():
