@@ -15,6 +15,8 @@ Partner models plug in by convention: a `manager` FK to the user, an `on_exchang
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from klientura.core.errors import Forbidden
+
 from .models import Department
 from .roles import HEAD_OF_SALES, SALES_MANAGER, SEES_ALL_PARTNERS, has_role
 
@@ -76,3 +78,9 @@ def user_scope(queryset: QuerySet, user) -> QuerySet:
     if has_role(user, HEAD_OF_SALES):
         rule |= Q(department_id__in=headed_department_ids(user))
     return queryset.filter(rule)
+
+
+def require_perm(actor, perm: str) -> None:
+    """Refuse an action the actor has no permission for (the record itself was visible: 403)."""
+    if not actor.has_perm(perm):
+        raise Forbidden()

@@ -52,3 +52,9 @@ def validation_failed_from_django(exc) -> ValidationFailed:
         fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
         return ValidationFailed(fields=fields)
     return ValidationFailed(message=" ".join(exc.messages))
+
+
+def error_text(exc: DomainError) -> str:
+    """The message and every field's messages in one line, for a flash message."""
+    details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
+    return f"{exc.message} {details}".strip()

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from klientura.accounts.access import require_perm
 from klientura.core.audit import audit_created, audit_log
-from klientura.core.errors import Forbidden, ValidationFailed
+from klientura.core.errors import ValidationFailed
 from klientura.core.models import AuditAction
 
 from .imports_reading import file_extension, file_refused, text_decode, upload_check_size
@@ -35,11 +36,6 @@ _PHONE_KINDS = {
     "fax": _("fax"),
     "pager": _("pager"),
 }
-
-
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise Forbidden()
 
 
 @dataclass
@@ -142,7 +138,7 @@ def _vcard_others(contact: VCardContact, problems: list[str]) -> list[ContactInf
 
 def contacts_vcard_preview(*, actor, partner_id, parsed: VCardParseResult) -> VCardPreview:
     """The cards as they would be imported to the partner, with what stops or worries each."""
-    _require(actor, "parties.add_contactperson")
+    require_perm(actor, "parties.add_contactperson")
     partner = partner_get(actor=actor, partner_id=partner_id)
     names = {name.casefold() for name in partner.contacts.values_list("full_name", flat=True)}
     skipped = {error.card_index for error in parsed.errors if error.skipped}
@@ -163,7 +159,7 @@ def contacts_vcard_preview(*, actor, partner_id, parsed: VCardParseResult) -> VC
 @transaction.atomic
 def contacts_import_vcard(*, actor, partner_id, contacts: list[VCardContact]) -> list[ContactPerson]:
     """Add contact persons with their phones, e-mails, addresses and sites to a visible partner."""
-    _require(actor, "parties.add_contactperson")
+    require_perm(actor, "parties.add_contactperson")
     partner = partner_get(actor=actor, partner_id=partner_id)
     if not contacts:
         raise ValidationFailed(_("Choose at least one contact to import."))

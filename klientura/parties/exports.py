@@ -15,8 +15,9 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klientura.accounts.access import require_perm
 from klientura.core.audit import audit_log
-from klientura.core.errors import Forbidden, ValidationFailed
+from klientura.core.errors import ValidationFailed
 from klientura.core.models import AuditAction
 
 from .models import ContactInfo, ContactKind, Counterparty, Partner, PartnerKind
@@ -38,11 +39,6 @@ def neutralize_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise Forbidden()
 
 
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
@@ -175,7 +171,7 @@ def partners_export(*, actor, filters: PartnerFilters, fmt: str) -> tuple[bytes,
     Returns (content, content type, file name). Not one transaction on purpose: a long read must
     not hold SQLite's write lock; the audit record is written once the file is ready.
     """
-    _require(actor, "parties.export_partners")
+    require_perm(actor, "parties.export_partners")
     if fmt not in CONTENT_TYPES:
         raise ValidationFailed(_("Choose the export format: xlsx or csv."))
     write = _csv_bytes if fmt == "csv" else _xlsx_bytes
@@ -269,7 +265,7 @@ def contacts_vcard_export(
     *, actor, filters: PartnerFilters | None = None, partner_id=None, version: str = "3.0"
 ) -> tuple[bytes, str, str]:
     """Contact persons of the visible partners (filtered like the list, or of one partner) as .vcf."""
-    _require(actor, "parties.export_partners")
+    require_perm(actor, "parties.export_partners")
     if version not in SUPPORTED_VERSIONS:
         raise ValidationFailed(_("The vCard version must be 3.0 or 4.0."))
     counter = [0]

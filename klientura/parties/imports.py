@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from klientura.accounts.access import require_perm
 from klientura.core.audit import audit_log
-from klientura.core.errors import DomainError, Forbidden
+from klientura.core.errors import DomainError
 from klientura.core.models import AuditAction
 
 from .duplicates import DuplicateCandidate, duplicates_find
@@ -53,11 +54,6 @@ class ImportResult:
     partner_ids: list[int] = field(default_factory=list)
     rejected: list[RowReason] = field(default_factory=list)
     failed: RowReason | None = None  # set when a row failed while saving: then nothing was imported
-
-
-def _require(actor, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise Forbidden()
 
 
 # ------------------------------------------------------------------------------------- duplicates
@@ -147,8 +143,8 @@ def _mark_duplicates(actor, rows: list[PreviewRow]) -> None:
 
 def _rows_checked(actor, table: ImportTable, mapping: dict[int, str]) -> list[PreviewRow]:
     """Each row built and cleaned, once the actor may import clients."""
-    _require(actor, "parties.import_partners")
-    _require(actor, "parties.add_partner")
+    require_perm(actor, "parties.import_partners")
+    require_perm(actor, "parties.add_partner")
     return rows_checked(actor, table, mapping)
 
 

@@ -160,18 +160,6 @@ def partner_contact_infos(*, partner: Partner) -> QuerySet:
     return partner.contact_infos.order_by("kind", "-is_main", "id")
 
 
-def contact_get(*, actor, contact_id) -> ContactPerson:
-    try:
-        contact_id = int(contact_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    visible = partners_visible(actor=actor)
-    contact = ContactPerson.objects.filter(pk=contact_id, partners__in=visible).distinct().first()
-    if contact is None:
-        raise NotFound()
-    return contact
-
-
 def contacts_visible(*, actor) -> QuerySet:
     return ContactPerson.objects.filter(
         Exists(

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from klientura.accounts.access import require_perm
 from klientura.accounts.models import User
 from klientura.accounts.roles import HEAD_OF_SALES, SALES_MANAGER, has_role
 from klientura.core.audit import audit_created, audit_log, model_update
@@ -35,11 +36,6 @@ from .normalize import normalize_name
 from .selectors import partner_get
 
 PARTNER_AUDITED_FIELDS = ["name", "kind", "manager", "region", "source", "notes", "main_phone", "main_email"]
-
-
-def _require(actor: User, perm: str) -> None:
-    if not actor.has_perm(perm):
-        raise Forbidden()
 
 
 def _resolve_manager(actor: User, manager_id: int | None) -> User | None:
@@ -84,9 +80,9 @@ def partner_register(
     skip_check: bool = False,
 ) -> Partner:
     """Register a client. Refused with DuplicatesFound while a possible duplicate is unconfirmed."""
-    _require(actor, "parties.add_partner")
+    require_perm(actor, "parties.add_partner")
     if skip_check:
-        _require(actor, "parties.register_without_check")
+        require_perm(actor, "parties.register_without_check")
     candidates = partner_check_duplicates(actor=actor, data=data)
     confirmed = set(confirmed_duplicate_ids)
     unconfirmed = [c for c in candidates if c.partner_id not in confirmed]
@@ -219,7 +215,7 @@ def _contact_create(partner: Partner, data: ContactInput) -> ContactPerson:
 @transaction.atomic
 def partner_update(*, actor: User, partner_id: int, data: dict) -> Partner:
     """Change the card's own fields. The lead manager is changed by partner_set_manager."""
-    _require(actor, "parties.change_partner")
+    require_perm(actor, "parties.change_partner")
     partner = partner_get(actor=actor, partner_id=partner_id, for_update=True)
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
@@ -243,7 +239,7 @@ def partner_update(*, actor: User, partner_id: int, data: dict) -> Partner:
 @transaction.atomic
 def partner_set_manager(*, actor: User, partner_ids: list[int], manager_id: int | None) -> int:
     """Give clients to another manager (bulk). Returns how many changed."""
-    _require(actor, "parties.reassign_partner")
+    require_perm(actor, "parties.reassign_partner")
     manager = None
     if manager_id is not None:
         manager = User.objects.filter(pk=manager_id, is_active=True).first()
@@ -267,7 +263,7 @@ def partner_tags_assign(
     *, actor: User, partner_ids: list[int], tag_ids: list[int], remove: bool = False
 ) -> int:
     """Add (or remove) tags on many clients at once; only clients the actor sees are touched."""
-    _require(actor, "parties.tag_partner")
+    require_perm(actor, "parties.tag_partner")
     tags = list(Tag.objects.filter(pk__in=tag_ids))
     if len(tags) != len(set(tag_ids)):
         raise ValidationFailed(fields={"tag_ids": [_("One of the tags does not exist.")]})

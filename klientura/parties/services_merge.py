@@ -8,8 +8,9 @@ partner (shares, relations, many-to-many links) are de-duplicated first.
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from klientura.accounts.access import require_perm
 from klientura.core.audit import audit_log
-from klientura.core.errors import Forbidden, ValidationFailed
+from klientura.core.errors import ValidationFailed
 from klientura.core.models import AuditAction
 
 from .models import Partner, PartnerRelation, PartnerShare
@@ -83,8 +84,7 @@ def _merge_fields(survivor: Partner, merged: Partner) -> dict:
 
 @transaction.atomic
 def partner_merge(*, actor, survivor_id: int, merged_id: int) -> Partner:
-    if not actor.has_perm("parties.merge_partner"):
-        raise Forbidden()
+    require_perm(actor, "parties.merge_partner")
     if int(survivor_id) == int(merged_id):
         raise ValidationFailed(fields={"merged_id": [_("Choose two different partners.")]})
     # Lock both rows in id order, so two merges of the same pair cannot deadlock.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from klientura.accounts.selectors import sales_users
 from klientura.core.audit import audit_history
-from klientura.core.errors import DomainError, NotFound
+from klientura.core.errors import DomainError, NotFound, error_text
 
 from . import registry, selectors, services, services_merge
 from .errors import DuplicatesFound
@@ -108,13 +108,8 @@ def partner_bulk_view(request):
         else:
             messages.error(request, _("Unknown action."))
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(request.POST.get("back") or "parties:partner_list")
-
-
-def _error_text(exc: DomainError) -> str:
-    details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
-    return f"{exc.message} {details}".strip()
 
 
 def _client_local_time(partner):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from klientura.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from klientura.core.errors import Forbidden, NotFound, ValidationFailed, error_text
 from klientura.core.forms import BootstrapFormMixin
 
 from . import contacts_vcard, exports, imports, imports_reading, imports_rows, imports_storage, selectors
@@ -66,11 +66,6 @@ def _call(func, **kwargs):
 def _require(request, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def _error_text(exc: DomainError) -> str:
-    details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
-    return f"{exc.message} {details}".strip()
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -250,7 +245,7 @@ def import_confirm_view(request, token: str):
             file_name=entry["name"],
         )
     except ValidationFailed as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(reverse("parties:import_preview", args=[token]))
     if result.failed is None:
         _forget(request, token)
@@ -293,7 +288,7 @@ def export_partners_view(request):
             fmt=request.GET.get("format", "xlsx"),
         )
     except ValidationFailed as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("parties:partner_list")
     return _download(content, content_type, filename)
 
@@ -310,7 +305,7 @@ def vcard_export_view(request):
             **scope,
         )
     except ValidationFailed as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("parties:partner_list")
     return _download(content, content_type, filename)
 
@@ -397,7 +392,7 @@ def vcard_import_preview_view(request, token: str):
                 contacts=contacts,
             )
         except ValidationFailed as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             status = 400
         else:
             _forget(request, token)
