@@ -1,4 +1,5 @@
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 
 register = template.Library()
 
@@ -9,3 +10,12 @@ def get_item(mapping, key):
     if hasattr(mapping, "get"):
         return mapping.get(key)
     return None
+
+
+@register.filter
+def field_label(field_name, instance):
+    """A model field's translated label for the History tab; the raw name for fields that are gone."""
+    try:
+        return instance._meta.get_field(field_name).verbose_name
+    except FieldDoesNotExist:  # e.g. "shared_with", recorded by a service but not a column
+        return field_name

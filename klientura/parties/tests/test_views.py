@@ -130,3 +130,14 @@ def test_search_by_the_beginning_of_a_phone_number(client, departments):
     for query in ("912345", "8912345", "56789"):
         body = client.get(reverse("parties:partner_list"), {"q": query}).content.decode()
         assert "Северное сияние" in body and "Другая фирма" not in body, query
+
+
+def test_history_tab_names_fields_by_their_labels(client, departments):
+    partner = register(departments.north_a, "Клиент с историей")
+    body = (
+        signed_in(client, departments.north_a)
+        .get(reverse("parties:partner_card", args=[partner.pk]), {"tab": "history"})
+        .content.decode()
+    )
+    assert "<strong>Ответственный менеджер</strong>" in body
+    assert "<strong>manager</strong>" not in body
