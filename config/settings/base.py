@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "klientura.core",
     "klientura.accounts",
     "klientura.parties",
+    "klientura.catalog",
+    "klientura.sales",
     "klientura.web",
 ]
 

@@ -30,6 +30,22 @@ _PARTY_EDIT = [
     "parties.change_contactperson",
 ]
 
+_CATALOG_VIEW = ["catalog.view_product", "catalog.view_pricetype", "catalog.view_warehouse"]
+_CATALOG_EDIT = [
+    f"catalog.{verb}_{model}"
+    for verb in ("add", "change", "delete")
+    for model in ("product", "productgroup", "pricetype", "productprice", "warehouse", "stockbalance")
+]
+_SALES_VIEW = [
+    "sales.view_order", "sales.view_invoice", "sales.view_shipment", "sales.view_payment",
+    "sales.view_agreement",
+]
+_SALES_EDIT = [
+    "sales.add_order", "sales.change_order", "sales.add_invoice", "sales.change_invoice",
+    "sales.add_shipment", "sales.add_payment", "sales.add_agreement", "sales.change_agreement",
+]
+_SALES_LEAD = ["sales.confirm_terms_exception", "sales.import_sales", "sales.manage_typical_agreements"]
+
 ROLE_PERMISSIONS = {
     SALES_MANAGER: [*_PARTY_VIEW, *_PARTY_EDIT, "parties.import_partners", "parties.export_partners"],
     HEAD_OF_SALES: [
@@ -55,6 +71,15 @@ ROLE_PERMISSIONS = {
         "accounts.manage_system",
     ],
 }
+ROLE_PERMISSIONS[SALES_MANAGER] += [*_CATALOG_VIEW, *_SALES_VIEW, *_SALES_EDIT]
+ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_CATALOG_VIEW, *_SALES_VIEW, *_SALES_EDIT, *_SALES_LEAD]
+ROLE_PERMISSIONS[DIRECTOR] += [*_CATALOG_VIEW, *_SALES_VIEW, "sales.confirm_terms_exception"]
+ROLE_PERMISSIONS[MARKETER] += [*_CATALOG_VIEW, *_SALES_VIEW]
+ROLE_PERMISSIONS[ADMINISTRATOR] += [
+    *_CATALOG_VIEW, *_CATALOG_EDIT, *_SALES_VIEW, *_SALES_EDIT, *_SALES_LEAD,
+    "sales.change_organization", "sales.add_organization", "sales.change_lettertemplate",
+    "sales.add_lettertemplate",
+]
 # Every sales role may tag its partners.
 for _role in (SALES_MANAGER, HEAD_OF_SALES, ADMINISTRATOR):
     ROLE_PERMISSIONS[_role].append("parties.tag_partner")
