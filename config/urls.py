@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("klientura.web.urls")),
     path("", include("klientura.accounts.urls")),
     path("clients/", include("klientura.parties.urls")),
+    path("catalog/", include("klientura.catalog.urls")),
+    path("sales/", include("klientura.sales.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

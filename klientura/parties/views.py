@@ -16,7 +16,7 @@ from klientura.accounts.selectors import sales_users
 from klientura.core.audit import audit_history
 from klientura.core.errors import DomainError, NotFound, error_text
 
-from . import registry, selectors, services, services_merge
+from . import card_tabs, registry, selectors, services, services_merge
 from .errors import DuplicatesFound
 from .forms import MergeForm, PartnerEditForm, RegistrationForm
 from .identifiers import validate_inn
@@ -139,6 +139,7 @@ def partner_card_view(request, partner_id: int):
         ],
     }
     context.update(_tab_context(tab, partner))
+    context.update(card_tabs.tab_content(tab, request=request, partner=partner))
     template = "parties/card.html"
     if request.htmx and request.htmx.target == "card-tab":
         template = "parties/_card_tab.html"

@@ -6,3 +6,8 @@ class SalesConfig(AppConfig):
     name = "klientura.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from .card_tabs import register
+
+        register()

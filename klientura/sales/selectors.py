@@ -10,19 +10,33 @@ paid total: payments cover the earliest dues first, so
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Round
 
 from klientura.accounts.access import partner_scope
+from klientura.catalog.models import Product
 from klientura.core.audit import audit_log
 from klientura.core.errors import NotFound
 from klientura.core.models import AuditAction
 from klientura.core.money import ZERO
 from klientura.core.pagination import Page, keyset_page
 
-from .models import Invoice, Order, OrderLine, OrderStatus, Payment, PaymentDue, Shipment
+from .models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    DocumentLetter,
+    Invoice,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentDue,
+    Shipment,
+)
 
 MONEY = DecimalField(max_digits=17, decimal_places=2)
+QUANTITY = DecimalField(max_digits=15, decimal_places=3)
 OPEN_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.IN_FULFILMENT)
 
 
@@ -108,6 +122,11 @@ def _oldest_unpaid_due() -> Subquery:
     return Subquery(unpaid)
 
 
+def exact_money(expression) -> Round:
+    """Round money arithmetic done in SQL: SQLite computes it in floating point."""
+    return Round(expression, 2, output_field=MONEY)
+
+
 def with_receivables(orders: QuerySet, *, on: date) -> QuerySet:
     """Orders annotated with `receivable`, `overdue` (as of day `on`) and `oldest_unpaid_due`."""
     zero = Value(ZERO, output_field=MONEY)
@@ -115,8 +134,8 @@ def with_receivables(orders: QuerySet, *, on: date) -> QuerySet:
         dues_total=_dues_sum(),
         dues_past=_dues_sum(due_date__lt=on),
     ).annotate(
-        receivable=Greatest(F("dues_total") - F("paid_total"), zero, output_field=MONEY),
-        overdue=Greatest(F("dues_past") - F("paid_total"), zero, output_field=MONEY),
+        receivable=exact_money(Greatest(F("dues_total") - F("paid_total"), zero, output_field=MONEY)),
+        overdue=exact_money(Greatest(F("dues_past") - F("paid_total"), zero, output_field=MONEY)),
         oldest_unpaid_due=_oldest_unpaid_due(),
     )
 
@@ -150,8 +169,8 @@ def receivables_by_counterparty(*, actor, partner_id: int, on: date) -> list[dic
         with_receivables(orders, on=on)
         .values("counterparty_id", "counterparty__short_name", "currency")
         .annotate(
-            receivable_sum=Sum("receivable"),
-            overdue_sum=Sum("overdue"),
+            receivable_sum=exact_money(Sum("receivable")),
+            overdue_sum=exact_money(Sum("overdue")),
             shipped_sum=Sum("shipped_total"),
             paid_sum=Sum("paid_total"),
         )
@@ -168,7 +187,7 @@ def overdue_by_partner(*, on: date) -> QuerySet:
         with_receivables(orders, on=on)
         .filter(overdue__gt=0)
         .values("partner_id")
-        .annotate(overdue_sum=Sum("overdue"))
+        .annotate(overdue_sum=exact_money(Sum("overdue")))
     )
 
 
@@ -216,7 +235,8 @@ def order_list(*, actor, filters: OrderFilters, on: date, cursor: str | None = N
 
 def order_lines(*, order: Order) -> QuerySet:
     return order.lines.select_related("product").annotate(
-        shipped_amount=Coalesce(Sum("shipment_lines__amount"), Value(ZERO), output_field=MONEY)
+        shipped_amount=Coalesce(Sum("shipment_lines__amount"), Value(ZERO), output_field=MONEY),
+        left=ExpressionWrapper(F("quantity") - F("shipped_quantity"), output_field=QUANTITY),
     )
 
 
@@ -274,3 +294,47 @@ def last_prices(*, partner_id: int, product_ids: list[int]) -> dict[int, dict]:
         product_id__in=product_ids, order__partner_id=partner_id, id=Subquery(latest)
     ).values("product_id", "price", "discount_percent", "order__date", "order__number")
     return {row["product_id"]: row for row in rows}
+
+
+def agreements_for_partner(partner) -> Q:
+    """The agreements a partner may buy under: its own, and typical ones open to it."""
+    return Q(kind=AgreementKind.INDIVIDUAL, partner=partner) | (
+        Q(kind=AgreementKind.TYPICAL) & (Q(partners=partner) | Q(partners__isnull=True))
+    )
+
+
+def agreements_open_to(*, partner) -> QuerySet:
+    """Active agreements the partner may buy under, for the order form."""
+    return (
+        Agreement.objects.filter(agreements_for_partner(partner), status=AgreementStatus.ACTIVE)
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+def order_managers(*, actor) -> QuerySet:
+    """Users who lead the orders the actor can see (for the list's filter)."""
+    from klientura.accounts.access import user_scope
+    from klientura.accounts.models import User
+
+    return user_scope(User.objects.filter(is_active=True), actor).order_by("last_name", "first_name")
+
+
+def form_lines(lines) -> list[dict]:
+    """Rows for the order form from saved lines or from the lines a user just posted."""
+    ids = [line.product_id for line in lines]
+    names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [
+        {
+            "product_id": line.product_id,
+            "name": names.get(line.product_id, "?"),
+            "quantity": line.quantity,
+            "price": line.price,
+            "discount": line.discount_percent,
+        }
+        for line in lines
+    ]
+
+
+def order_letters(*, order: Order) -> QuerySet:
+    return DocumentLetter.objects.filter(order=order).select_related("sender").order_by("-sent_at")

@@ -27,7 +27,7 @@ from .inputs import LineInput, OrderInput
 from .models import Agreement, AgreementKind, AgreementStatus, Order, OrderLine, OrderStatus, Organization
 from .numbering import next_number
 from .schedule import dues_rebuild
-from .selectors import order_get
+from .selectors import agreements_for_partner, order_get  # noqa: F401 (re-exported)
 from .terms import TermBreach, Terms, agreement_terms, breaches_of_dates, breaches_of_line
 
 MAX_LINES = 500
@@ -71,13 +71,6 @@ class _Context:
     contact_id: int | None
     organization_id: int | None
     currency: str
-
-
-def agreements_for_partner(partner) -> "Q":
-    """The agreements a partner may buy under: its own, and typical ones open to it."""
-    return Q(kind=AgreementKind.INDIVIDUAL, partner=partner) | (
-        Q(kind=AgreementKind.TYPICAL) & (Q(partners=partner) | Q(partners__isnull=True))
-    )
 
 
 def _agreement_for(partner, agreement_id) -> Agreement | None:

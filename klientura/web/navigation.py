@@ -9,7 +9,7 @@ SECTIONS = [
     ("events", _("Events"), "chat-dots", None),
     ("calendar", _("Calendar"), "calendar3", None),
     ("deals", _("Deals"), "kanban", None),
-    ("sales", _("Sales"), "receipt", None),
+    ("sales", _("Sales"), "receipt", "sales:order_list"),
     ("segments", _("Segments"), "diagram-3", None),
     ("mailings", _("Mailings"), "envelope", None),
     ("claims", _("Claims"), "exclamation-octagon", None),
