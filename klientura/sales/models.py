@@ -458,3 +458,6 @@ class DocumentLetter(BaseModel):
         verbose_name = _("sent letter")
         verbose_name_plural = _("sent letters")
         ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
