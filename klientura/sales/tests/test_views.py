@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from klientura.accounts.tests.factories import TEST_PASSWORD
@@ -103,7 +104,7 @@ def test_overdue_shows_in_list_report_and_card_tabs(browser, manager, client_of,
     listing = browser.get(reverse("sales:order_list") + "?overdue=1").content.decode()
     assert order.number in listing and 'data-testid="overdue"' in listing
     report = browser.get(reverse("sales:receivables")).content.decode()
-    assert partner.name in report
+    assert escape(partner.name) in report
     finance = browser.get(reverse("parties:partner_card", args=[partner.pk]) + "?tab=finance").content.decode()
     assert 'data-testid="finance-overdue"' in finance and "100,00" in finance
     documents = browser.get(reverse("parties:partner_card", args=[partner.pk]) + "?tab=documents&kind=order")

@@ -118,8 +118,10 @@ def test_quote_to_overdue_debt(live_server, new_page, smtp_server):
     expect(page.locator("[data-testid=overdue-total]")).to_have_text("0,00")
 
     tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    order_url = page.url
     with time_machine.travel(tomorrow, tick=True):
-        page.reload()
+        sign_in(page, live_server, team.north_a)  # the next morning: yesterday's session has expired
+        page.goto(order_url)
         expect(page.locator("[data-testid=overdue-total]")).to_have_text(re.compile(r"12\s?100,00"))
         expect(page.locator("[data-testid=days-overdue]")).to_contain_text("1")
         shoot(page, "sales-order-overdue")
