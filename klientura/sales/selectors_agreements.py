@@ -5,7 +5,7 @@ its partner (klientura.accounts.access), like the partner's other records.
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from klientura.accounts.access import partner_access_q
 from klientura.core.audit import audit_log
@@ -15,6 +15,7 @@ from klientura.core.pagination import Page, keyset_page
 from klientura.parties.selectors import partner_get, partners_visible
 
 from .models import Agreement, AgreementKind, AgreementStatus
+from .selectors import agreements_for_partner
 from .terms import INHERITED_TERMS
 
 
@@ -47,13 +48,11 @@ def agreement_get(*, actor, agreement_id, for_update: bool = False) -> Agreement
 def agreements_for_order(*, actor, partner_id) -> QuerySet:
     """The active agreements a client the actor can see may buy under (its own and the typical ones
     open to it); NotFound when the client is not visible."""
-    from .services_orders import agreements_for_partner  # the one definition the order services check
-
     partner = partner_get(actor=actor, partner_id=partner_id)
     ids = Agreement.objects.filter(agreements_for_partner(partner)).values("pk")
     return (
         Agreement.objects.filter(pk__in=ids, status=AgreementStatus.ACTIVE)
-        .select_related("parent", "price_type")
+        .select_related("partner", "parent", "price_type")
         .order_by("name", "id")
     )
 
@@ -96,7 +95,11 @@ def agreements_filtered(*, actor, filters: AgreementFilters) -> QuerySet:
 
 
 def agreement_list(*, actor, filters: AgreementFilters, cursor: str | None = None, limit: int = 50) -> Page:
-    qs = agreements_filtered(actor=actor, filters=filters).select_related("partner", "parent", "price_type")
+    qs = (
+        agreements_filtered(actor=actor, filters=filters)
+        .select_related("partner", "parent", "price_type")
+        .annotate(partners_count=Count("partners"))
+    )
     return keyset_page(qs, ordering=["name", "id"], cursor=cursor, limit=limit)
 
 
