@@ -21,25 +21,28 @@ def order_payment_basis(order) -> Decimal:
 
 def dues_rebuild(order) -> None:
     PaymentDue.objects.filter(order=order).delete()
+    shipments = list(order.shipments.order_by("date", "id").values_list("date", "amount_total"))
+    PaymentDue.objects.bulk_create(dues_rows(order, shipments))
+
+
+def dues_rows(order, shipments: list[tuple]) -> list[PaymentDue]:
+    """The unsaved schedule rows of `order`, given its shipments as (date, amount) in date order."""
     if order.status in (OrderStatus.QUOTE, OrderStatus.CANCELLED):
-        return
+        return []
     basis = order_payment_basis(order)
     stages = order.payment_schedule or []
     if basis <= 0 or not stages:
-        return
-    shipments = list(order.shipments.order_by("date", "id").values_list("date", "amount_total"))
+        return []
     start = order.confirmed_on or order.date
     rows = []
     stage_amounts = allocate(basis, [Decimal(stage["percent"]) for stage in stages])
     for stage, stage_amount in zip(stages, stage_amounts, strict=True):
         days = timedelta(days=int(stage["days"]))
         if stage["base"] == PaymentBase.ORDER:
-            rows.append(
-                PaymentDue(order=order, due_date=start + days, amount=stage_amount, base=stage["base"])
-            )
+            rows.append(PaymentDue(order=order, due_date=start + days, amount=stage_amount, base=stage["base"]))
         else:
             rows.extend(_shipment_stage_dues(order, stage_amount, days, basis, shipments))
-    PaymentDue.objects.bulk_create([row for row in rows if row.amount])
+    return [row for row in rows if row.amount]
 
 
 def _shipment_stage_dues(order, stage_amount, days, basis, shipments) -> list[PaymentDue]:

@@ -1,4 +1,5 @@
-"""The demo data generator: staff and classifiers first, then clients in batches.
+"""The demo data generator: staff and classifiers first, then clients in batches, then the catalog
+and a year of sales for some of the clients (``sales``).
 
 Seeded rows bypass the services on purpose: the services write one record and one audit entry at a
 time, and a million demo clients have no history worth auditing.
@@ -23,6 +24,7 @@ from klientura.web.seeding.batch import BatchIds, batch_build, contact_counts
 from klientura.web.seeding.bulkload import indexes_deferred
 from klientura.web.seeding.classifiers import classifiers_ensure
 from klientura.web.seeding.context import SeedContext, demo_banks
+from klientura.web.seeding.sales import sales_seed
 from klientura.web.seeding.staff import MOSCOW, REGIONS, Staff, demo_users_exist, staff_ensure
 from klientura.web.seeding.tables import TABLES
 from klientura.web.seeding.writers import CopyWriter, OrmWriter, writer_for_connection
@@ -86,6 +88,8 @@ def demo_seed(
             if on_batch is not None:
                 on_batch(size)
     if clients:
+        on_stage("orders, shipments and payments")
+        result.counts.update(sales_seed(seed=seed, ctx=ctx, clients=clients))
         on_stage("analyzing the tables")
         writer.finish(TABLES)
     result.seconds = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""`klientura seed`: load the demo's users, classifiers and clients, then print who can log in."""
+"""`klientura seed`: load the demo's users, classifiers, clients and sales, then print who can log in."""
 
 import sys
 
@@ -12,8 +12,10 @@ from klientura.web.seeding.staff import DEFAULT_PASSWORD
 
 class Command(BaseCommand):
     help = (
-        "Create demo users (admin, director, marketer, head1-2, manager1-5), classifiers and "
-        "N realistic clients. Does nothing if the demo users exist, unless --append is given."
+        "Create demo users (admin, director, marketer, head1-2, manager1-5), classifiers, "
+        "N realistic clients, a furniture catalog with agreements, and a year of orders, shipments "
+        "and payments for some of the clients. Does nothing if the demo users exist, unless "
+        "--append is given."
     )
 
     def add_arguments(self, parser):
