@@ -22,9 +22,7 @@ from klientura.core.money import ZERO
 from klientura.core.pagination import Page, keyset_page
 
 from .models import (
-    Agreement,
     AgreementKind,
-    AgreementStatus,
     DocumentLetter,
     Invoice,
     Order,
@@ -300,15 +298,6 @@ def agreements_for_partner(partner) -> Q:
     """The agreements a partner may buy under: its own, and typical ones open to it."""
     return Q(kind=AgreementKind.INDIVIDUAL, partner=partner) | (
         Q(kind=AgreementKind.TYPICAL) & (Q(partners=partner) | Q(partners__isnull=True))
-    )
-
-
-def agreements_open_to(*, partner) -> QuerySet:
-    """Active agreements the partner may buy under, for the order form."""
-    return (
-        Agreement.objects.filter(agreements_for_partner(partner), status=AgreementStatus.ACTIVE)
-        .distinct()
-        .order_by("kind", "name")
     )
 
 

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,20 +17,22 @@ from klientura.accounts.access import require_perm
 from klientura.accounts.models import User
 from klientura.catalog.models import PriceType, Product, ProductPrice, vat_percent
 from klientura.core.audit import audit_created, audit_log
-from klientura.core.errors import ValidationFailed
+from klientura.core.errors import Forbidden, ValidationFailed
 from klientura.core.models import AuditAction
 from klientura.core.money import HUNDRED, ZERO, line_amounts, round_money
 from klientura.parties.selectors import partner_get
 
 from .inputs import LineInput, OrderInput
-from .models import Agreement, AgreementKind, AgreementStatus, Order, OrderLine, OrderStatus, Organization
+from .models import Agreement, AgreementStatus, Order, OrderLine, OrderStatus, Organization
 from .numbering import next_number
 from .schedule import dues_rebuild
-from .selectors import agreements_for_partner, order_get  # noqa: F401 (re-exported)
+from .selectors import agreements_for_partner, order_get
 from .terms import TermBreach, Terms, agreement_terms, breaches_of_dates, breaches_of_line
 
 MAX_LINES = 500
 MAX_QUANTITY = Decimal("999999999")
+# The money columns hold 15 digits with 2 decimals; a larger line or total is a typing mistake.
+MAX_AMOUNT = Decimal("9999999999999.99")
 ORDER_AUDITED_FIELDS = [
     "number",
     "date",
@@ -148,7 +149,9 @@ def _line_errors(number: int, line: LineInput, product: Product | None) -> list[
         errors.append(_("Line %(n)s: the quantity must be above zero.") % {"n": number})
     elif line.quantity > MAX_QUANTITY or line.quantity != line.quantity.quantize(Decimal("0.001")):
         errors.append(_("Line %(n)s: the quantity is too large or too precise.") % {"n": number})
-    if line.price is not None and (line.price < 0 or line.price != line.price.quantize(Decimal("0.01"))):
+    if line.price is not None and (
+        not ZERO <= line.price <= MAX_AMOUNT or line.price != line.price.quantize(Decimal("0.01"))
+    ):
         errors.append(_("Line %(n)s: the price must be zero or more, in kopecks.") % {"n": number})
     if not ZERO <= line.discount_percent <= HUNDRED:
         errors.append(_("Line %(n)s: the discount must be between 0 and 100%%.") % {"n": number})
@@ -183,7 +186,13 @@ def _build_lines(ctx: _Context, lines: list[LineInput], vat_mode: str, on: date)
         breaches += breaches_of_line(
             ctx.terms, number=number, product=product, price=price, discount_percent=line.discount_percent
         )
-        built.append(_order_line(number, product, line, price, vat_mode))
+        built_line = _order_line(number, product, line, price, vat_mode)
+        if built_line.total > MAX_AMOUNT:
+            errors[f"lines.{number}"] = [_("Line %(n)s: the amount is too large.") % {"n": number}]
+            continue
+        built.append(built_line)
+    if not errors and sum((line.total for line in built), ZERO) > MAX_AMOUNT:
+        errors["lines"] = [_("The document's total is too large.")]
     if errors:
         raise ValidationFailed(fields=errors)
     return built, breaches
@@ -283,6 +292,8 @@ def _number_for(number: str, on: date) -> str:
 
 def _manager_for(actor: User, data: OrderInput, partner) -> User | None:
     if data.manager_id and data.manager_id != actor.pk:
+        if not actor.has_perm("parties.reassign_partner"):
+            raise Forbidden(_("Only a head of sales or an administrator may give an order to another manager."))
         manager = User.objects.filter(pk=data.manager_id, is_active=True).first()
         if manager is None:
             raise ValidationFailed(fields={"manager_id": [_("No such active user.")]})

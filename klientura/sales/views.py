@@ -15,6 +15,7 @@ from klientura.parties.selectors import PartnerFilters, partner_get, partner_lis
 from . import selectors, services_orders
 from .forms import OrderFilterForm, OrderForm
 from .models import OrderStatus
+from .selectors_agreements import agreements_for_order
 from .selectors_selection import selection_context
 from .services_orders import TermsBroken
 
@@ -53,7 +54,7 @@ def _filters(request) -> selectors.OrderFilters:
 
 @login_required
 def order_list_view(request):
-    _require(request, "sales.view_order")
+    # Everyone may open the section; what they see is narrowed by the access rules (maybe nothing).
     filters = _filters(request)
     today = timezone.localdate()
     page = selectors.order_list(
@@ -82,9 +83,9 @@ def _query_without_cursor(request):
     return query
 
 
-def _form_choices(partner) -> dict:
+def _form_choices(request, partner) -> dict:
     return {
-        "agreements": selectors.agreements_open_to(partner=partner),
+        "agreements": agreements_for_order(actor=request.user, partner_id=partner.pk),
         "counterparties": partner.counterparties.order_by("short_name"),
         "contacts": partner.contacts.order_by("full_name"),
     }
@@ -100,7 +101,7 @@ def order_new_view(request):
             request, "sales/order_pick_client.html", {"section": "sales", "q": request.GET.get("q", "")}
         )
     partner = partner_or_404(request, partner_id)
-    form = OrderForm(request.POST or None, **_form_choices(partner))
+    form = OrderForm(request.POST or None, **_form_choices(request, partner))
     if request.method == "POST" and form.is_valid():
         try:
             order = services_orders.order_create(
@@ -120,7 +121,7 @@ def order_new_view(request):
 def order_edit_view(request, order_id: int):
     _require(request, "sales.change_order")
     order = order_or_404(request, order_id)
-    form = OrderForm(request.POST or None, initial=_initial(order), **_form_choices(order.partner))
+    form = OrderForm(request.POST or None, initial=_initial(order), **_form_choices(request, order.partner))
     if request.method == "POST" and form.is_valid():
         try:
             services_orders.order_update(

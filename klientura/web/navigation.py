@@ -27,7 +27,6 @@ SECTION_PLANS = {
         "payments, red when overdue."
     ),
     "deals": _("Deals by stage on a board, strict sales processes, incoming leads and the sales funnel."),
-    "sales": _("Quotes, orders, invoices, shipments, payments and receivables with due dates."),
     "segments": _(
         "Rule-based segments from money facts, the coloured zones of client attention and the client exchange."
     ),

@@ -65,7 +65,7 @@ def _check(manager, partner, lines, stages, shipments, payments, check_day):
         agreement_id=agreement.pk,
         lines=[
             LineInput(product_id=p.pk, quantity=Decimal(q), price=price)
-            for p, (price, q) in zip(products, lines)
+            for p, (price, q) in zip(products, lines, strict=True)
         ],
     )
     order = order_create(actor=manager, data=data)

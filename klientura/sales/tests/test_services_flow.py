@@ -139,3 +139,20 @@ def test_another_managers_order_is_not_found(departments, client_of, products, o
     with pytest.raises(NotFound):
         order_confirm(actor=departments.south_a, order_id=order.pk)
     assert selectors.order_get(actor=departments.north_head, order_id=order.pk) == order
+
+
+def test_too_large_amounts_and_foreign_managers_are_refused(manager, client_of, products, organization):
+    from klientura.core.errors import Forbidden
+    from klientura.sales.inputs import LineInput, OrderInput
+
+    partner = client_of(manager)
+    huge = OrderInput(partner_id=partner.pk, lines=[LineInput(products[0].pk, D("999999999"), D("99999999"))])
+    with pytest.raises(ValidationFailed) as refused:
+        order_create(actor=manager, data=huge)
+    assert "lines.1" in refused.value.fields
+    absurd = OrderInput(partner_id=partner.pk, lines=[LineInput(products[0].pk, D("1"), D("1E+40"))])
+    with pytest.raises(ValidationFailed):
+        order_create(actor=manager, data=absurd)
+    with pytest.raises(Forbidden):
+        order_create(actor=manager, data=order_input(partner, products, 1, manager_id=manager.pk + 1000))
+    assert not Order.objects.exists()

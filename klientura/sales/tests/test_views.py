@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from klientura.accounts.tests.factories import TEST_PASSWORD
 from klientura.catalog.tests.factories import StockBalanceFactory
