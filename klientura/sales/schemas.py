@@ -8,25 +8,28 @@ checked by the services, the same code the web pages call.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from typing import Literal
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
-from klientura.core.money import CURRENCY_CHOICES, VatMode, round_money
+from klientura.core.money import CURRENCY_CHOICES, VatMode
 from klientura.parties.schemas import Id, PartnerRefOut, StrictIn, UserRefOut
 
 from .models import AgreementKind, AgreementStatus, OrderStatus, PaymentBase, PaymentMethod
-
-THOUSANDTH = Decimal("0.001")
-HUNDREDTH = Decimal("0.01")
-# Bounds that keep every value inside its database column (15 digits, 2 or 3 of them decimals).
-MAX_MONEY = Decimal("9999999999999.99")
-MAX_QUANTITY = Decimal("999999999")
-MAX_PERCENT = Decimal("9999.99")
+from .schemas_decimals import (  # noqa: F401 (MAX_MONEY and friends are part of this module's interface)
+    HUNDREDTH,
+    MAX_MONEY,
+    MAX_PERCENT,
+    MAX_QUANTITY,
+    THOUSANDTH,
+    Money,
+    MoneyIn,
+    Percent,
+    PercentIn,
+    Quantity,
+    QuantityIn,
+)
 
 CurrencyCode = Literal[tuple(code for code, _label in CURRENCY_CHOICES)]  # type: ignore[valid-type]
 VatModeCode = Literal[tuple(code for code, _label in VatMode.CHOICES)]  # type: ignore[valid-type]
@@ -36,51 +39,6 @@ NewAgreementStatus = Literal["draft", "active"]
 OrderStatusFilter = Literal[(*OrderStatus.values, "open")]  # type: ignore[valid-type]
 PaymentMethodCode = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
 PaymentBaseCode = Literal[tuple(PaymentBase.values)]  # type: ignore[valid-type]
-
-
-# --- decimals in and out -----------------------------------------------------------------------
-
-
-def _decimal_parser(limit: Decimal):
-    def parse(value: Any) -> Decimal:
-        # bool is an int to Python, and a float goes through its shortest repr ("0.1", not 0.1000…01).
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-            raise PydanticCustomError("decimal", _("Enter a number such as 1250.50."))
-        try:
-            number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-        except InvalidOperation:
-            raise PydanticCustomError("decimal", _("Enter a number such as 1250.50.")) from None
-        if not number.is_finite():
-            raise PydanticCustomError("decimal", _("Enter a number such as 1250.50."))
-        if abs(number) > limit:
-            raise PydanticCustomError("decimal", _("The number is too large."))
-        return number
-
-    return parse
-
-
-_DECIMAL_IN_SCHEMA = WithJsonSchema(
-    {"anyOf": [{"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}, {"type": "number"}], "example": "1250.50"}
-)
-MoneyIn = Annotated[Decimal, BeforeValidator(_decimal_parser(MAX_MONEY)), _DECIMAL_IN_SCHEMA]
-QuantityIn = Annotated[Decimal, BeforeValidator(_decimal_parser(MAX_QUANTITY)), _DECIMAL_IN_SCHEMA]
-PercentIn = Annotated[Decimal, BeforeValidator(_decimal_parser(MAX_PERCENT)), _DECIMAL_IN_SCHEMA]
-
-Money = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: str(round_money(v)), return_type=str),
-    WithJsonSchema({"type": "string", "example": "1250.00"}),
-]
-Quantity = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: str(Decimal(v).quantize(THOUSANDTH)), return_type=str),
-    WithJsonSchema({"type": "string", "example": "2.000"}),
-]
-Percent = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: str(Decimal(v).quantize(HUNDREDTH)), return_type=str),
-    WithJsonSchema({"type": "string", "example": "5.00"}),
-]
 
 
 class Page(Schema):
