@@ -4,13 +4,16 @@ and month. Each is one grouped SQL query over what the actor may see, never a lo
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Min, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from klientura.accounts.access import partner_scope
+from klientura.accounts.models import User
+from klientura.parties.models import Partner
 
 from .models import OrderStatus, Shipment
-from .selectors import MONEY, exact_money, orders_visible, with_receivables
+from .receivables_sql import receivable_groups
+from .selectors import MONEY, exact_money, orders_visible
 
 REPORT_ROWS = 200
 
@@ -26,40 +29,24 @@ def receivables_by_partner(
     *, actor, on: date, manager_id: int | None = None, overdue_only: bool = False
 ) -> list:
     """Clients who owe, the largest overdue first: receivable, overdue, the oldest unpaid due date."""
-    orders = with_receivables(_open_orders(actor, manager_id), on=on).filter(receivable__gt=0)
-    if overdue_only:
-        orders = orders.filter(overdue__gt=0)
-    rows = (
-        orders.values(
-            "partner_id",
-            "partner__name",
-            "partner__manager__first_name",
-            "partner__manager__last_name",
-            "currency",
-        )
-        .annotate(
-            receivable_sum=exact_money(Sum("receivable")),
-            overdue_sum=exact_money(Sum("overdue")),
-            oldest_due=Min("oldest_unpaid_due"),
-            orders=Count("id"),
-        )
-        .order_by("-overdue_sum", "-receivable_sum", "partner__name")[:REPORT_ROWS]
+    rows = receivable_groups(
+        _open_orders(actor, manager_id), on=on, by="partner", overdue_only=overdue_only, limit=REPORT_ROWS
     )
-    result = list(rows)
-    for row in result:
+    partners = Partner.objects.select_related("manager").in_bulk([row["partner_id"] for row in rows])
+    for row in rows:
+        row["partner"] = partners.get(row["partner_id"])
         due = row["oldest_due"]
         row["days_overdue"] = (on - due).days if row["overdue_sum"] and due and due < on else 0
-    return result
+    return rows
 
 
 def receivables_by_manager(*, actor, on: date) -> list:
     """Receivable and overdue per order manager, for the chart."""
-    orders = with_receivables(_open_orders(actor, None), on=on).filter(receivable__gt=0)
-    return list(
-        orders.values("manager_id", "manager__first_name", "manager__last_name", "currency")
-        .annotate(receivable_sum=exact_money(Sum("receivable")), overdue_sum=exact_money(Sum("overdue")))
-        .order_by("-overdue_sum", "manager__last_name")
-    )
+    rows = receivable_groups(_open_orders(actor, None), on=on, by="manager")
+    managers = User.objects.in_bulk([row["manager_id"] for row in rows if row["manager_id"]])
+    for row in rows:
+        row["manager"] = managers.get(row["manager_id"])
+    return rows
 
 
 def receivables_totals(rows: list) -> dict:

@@ -35,9 +35,7 @@ def receivables_view(request):
     )
     by_manager = selectors_reports.receivables_by_manager(actor=request.user, on=today)
     chart = {
-        "labels": [
-            f"{m['manager__last_name']} {m['manager__first_name']}".strip() or "—" for m in by_manager
-        ],
+        "labels": [str(m["manager"]) if m["manager"] else "—" for m in by_manager],
         "overdue": [float(m["overdue_sum"]) for m in by_manager],
         "current": [float(m["receivable_sum"] - m["overdue_sum"]) for m in by_manager],
     }
