@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from klientura.catalog.models import PriceType, Product, VatRate
 from klientura.core.models import BaseModel
@@ -60,7 +61,7 @@ class AgreementKind(models.TextChoices):
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("agreement", "Closed")
 
 
 class Agreement(BaseModel):
@@ -384,7 +385,7 @@ class ShipmentLine(models.Model):
 class PaymentMethod(models.TextChoices):
     BANK = "bank", _("Bank transfer")
     CASH = "cash", _("Cash")
-    CARD = "card", _("Card")
+    CARD = "card", pgettext_lazy("payment method", "Card")
 
 
 class Payment(BaseModel):

@@ -66,7 +66,7 @@ def schedule_clean(stages) -> tuple[list[dict], list[str]]:
     cleaned, errors, total = [], [], ZERO
     for number, stage in enumerate(stages, start=1):
         if not isinstance(stage, dict):
-            errors.append(_("Stage %(n)s is not a stage.") % {"n": number})
+            errors.append(_("Stage %(n)s needs a basis, a percent and days.") % {"n": number})
             continue
         base = stage.get("base")
         try:
