@@ -13,7 +13,7 @@ from django.http import FileResponse
 from ninja import Path, Query, Router, Status
 
 from klientura.accounts.access import require_perm
-from klientura.core.api import ErrorOut
+from klientura.core.api import error_responses as _errors
 from klientura.core.errors import NotFound
 
 from . import selectors, services
@@ -39,11 +39,6 @@ router = Router(tags=["catalog"])
 ProductId = Path(..., ge=1, le=MAX_ID, description="The product's id.")
 PriceTypeId = Path(..., ge=1, le=MAX_ID, description="The price type's id.")
 WarehouseId = Path(..., ge=1, le=MAX_ID, description="The warehouse's id.")
-
-
-def _errors(*statuses: int) -> dict:
-    """The error answers an endpoint documents; 401 and 422 apply to every one of them."""
-    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
 
 
 def _card(actor, product_id: int) -> SimpleNamespace:

@@ -19,6 +19,11 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+def error_responses(*statuses: int) -> dict:
+    """The error answers an endpoint documents; 401 and 422 apply to every one of them."""
+    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
+
+
 def error_response(api: NinjaAPI, request, status: int, code: str, message, fields=None):
     return api.create_response(
         request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from klientura.core.api import ErrorOut
+from klientura.core.api import error_responses as _errors
 from klientura.core.api_pagination import CursorPageParams, cursor_page
 from klientura.core.errors import Forbidden, ValidationFailed
 
@@ -45,11 +45,6 @@ from .selectors import PartnerFilters
 router = Router(tags=["clients"])
 
 PartnerId = Path(..., ge=1, le=MAX_ID, description="The partner's id.")
-
-
-def _errors(*statuses: int) -> dict:
-    """The error answers an endpoint documents; 401 and 422 apply to every one of them."""
-    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
 
 
 def _error(code: str, message, **extra) -> dict:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import Path, Query, Router, Status
 
-from klientura.core.api import ErrorOut
+from klientura.core.api import error_responses as _errors
 from klientura.core.money import ZERO
 from klientura.parties.schemas import MAX_ID
 from klientura.parties.selectors import partner_get
@@ -58,11 +58,6 @@ PDF_RESPONSE = {
         }
     }
 }
-
-
-def _errors(*statuses: int) -> dict:
-    """The error answers an endpoint documents; 401 and 422 apply to every one of them."""
-    return dict.fromkeys(sorted({401, 422, *statuses}), ErrorOut)
 
 
 # --- agreements --------------------------------------------------------------------------------

@@ -39,7 +39,9 @@ def dues_rows(order, shipments: list[tuple]) -> list[PaymentDue]:
     for stage, stage_amount in zip(stages, stage_amounts, strict=True):
         days = timedelta(days=int(stage["days"]))
         if stage["base"] == PaymentBase.ORDER:
-            rows.append(PaymentDue(order=order, due_date=start + days, amount=stage_amount, base=stage["base"]))
+            rows.append(
+                PaymentDue(order=order, due_date=start + days, amount=stage_amount, base=stage["base"])
+            )
         else:
             rows.extend(_shipment_stage_dues(order, stage_amount, days, basis, shipments))
     return [row for row in rows if row.amount]

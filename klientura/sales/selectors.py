@@ -22,6 +22,7 @@ from klientura.core.money import ZERO
 from klientura.core.pagination import Page, keyset_page
 
 from .models import (
+    Agreement,
     AgreementKind,
     DocumentLetter,
     Invoice,
@@ -298,6 +299,18 @@ def agreements_for_partner(partner) -> Q:
     """The agreements a partner may buy under: its own, and typical ones open to it."""
     return Q(kind=AgreementKind.INDIVIDUAL, partner=partner) | (
         Q(kind=AgreementKind.TYPICAL) & (Q(partners=partner) | Q(partners__isnull=True))
+    )
+
+
+def agreement_open_to(*, partner, agreement_id) -> Agreement | None:
+    """The agreement if the partner may buy under it (its own, or a typical one open to it)."""
+    if not agreement_id:
+        return None
+    return (
+        Agreement.objects.filter(agreements_for_partner(partner), pk=agreement_id)
+        .select_related("parent")
+        .distinct()
+        .first()
     )
 
 

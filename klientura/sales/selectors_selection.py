@@ -5,26 +5,14 @@ queries whatever the catalog's size."""
 from klientura.catalog.selectors import group_tree, groups_flat, products_for_selection
 from klientura.core.money import HUNDRED, round_money
 
-from .models import Agreement
-from .selectors import agreements_for_partner, last_prices
+from .selectors import agreement_open_to, last_prices
 from .terms import agreement_terms
 
 SELECTION_LIMIT = 60
 
 
-def _agreement(partner, agreement_id):
-    if not agreement_id:
-        return None
-    return (
-        Agreement.objects.filter(agreements_for_partner(partner), pk=agreement_id)
-        .select_related("parent")
-        .distinct()
-        .first()
-    )
-
-
 def selection_context(*, partner, group_id: int | None, q: str, agreement_id: int | None) -> dict:
-    terms = agreement_terms(_agreement(partner, agreement_id))
+    terms = agreement_terms(agreement_open_to(partner=partner, agreement_id=agreement_id))
     products = list(
         products_for_selection(group_id=group_id, q=q, price_type_id=terms.price_type_id)[
             : SELECTION_LIMIT + 1

@@ -20,20 +20,11 @@ from klientura.core.money import ZERO, quantity_share, round_money
 
 from .inputs import PaymentInput, ShipmentInput
 from .models import Invoice, Order, OrderStatus, Payment, PaymentMethod, Shipment, ShipmentLine
-from .numbering import next_number
+from .numbering import document_number, next_number
 from .schedule import dues_rebuild, order_payment_basis
 from .selectors import order_get
 
 SHIPPABLE = (OrderStatus.CONFIRMED, OrderStatus.IN_FULFILMENT)
-
-
-def _number(model, kind: str, number: str, on) -> str:
-    number = (number or "").strip()
-    if not number:
-        return next_number(kind, on)
-    if model.objects.filter(number=number).exists():
-        raise ValidationFailed(fields={"number": [_("The number %(number)s is taken.") % {"number": number}]})
-    return number[:30]
 
 
 def _check_date(order: Order, on) -> None:
@@ -134,7 +125,7 @@ def shipment_create(*, actor: User, order_id: int, data: ShipmentInput) -> Shipm
     _check_date(order, on)
     lines = _shipment_lines(order, data)
     shipment = Shipment(
-        number=_number(Shipment, "shipment", data.number, on),
+        number=document_number(Shipment, "shipment", data.number, on),
         date=on,
         order=order,
         comment=data.comment[:500],
@@ -194,7 +185,7 @@ def payment_create(*, actor: User, order_id: int, data: PaymentInput) -> Payment
     if errors:
         raise ValidationFailed(fields=errors)
     payment = Payment.objects.create(
-        number=_number(Payment, "payment", data.number, on),
+        number=document_number(Payment, "payment", data.number, on),
         date=on,
         order=order,
         amount=data.amount,

@@ -157,7 +157,9 @@ def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     if not good and not errors:
         errors.append(_("Enter the recipient's e-mail address."))
     elif len(", ".join(good)) > TO_MAX_LENGTH:
-        errors.append(_("The list of recipients is too long: at most %(count)s characters.") % {"count": TO_MAX_LENGTH})
+        errors.append(
+            _("The list of recipients is too long: at most %(count)s characters.") % {"count": TO_MAX_LENGTH}
+        )
     return good, errors
 
 

@@ -24,9 +24,9 @@ from klientura.parties.selectors import partner_get
 
 from .inputs import LineInput, OrderInput
 from .models import Agreement, AgreementStatus, Order, OrderLine, OrderStatus, Organization
-from .numbering import next_number
+from .numbering import document_number
 from .schedule import dues_rebuild
-from .selectors import agreements_for_partner, order_get
+from .selectors import agreement_open_to, order_get
 from .terms import TermBreach, Terms, agreement_terms, breaches_of_dates, breaches_of_line
 
 MAX_LINES = 500
@@ -77,12 +77,7 @@ class _Context:
 def _agreement_for(partner, agreement_id) -> Agreement | None:
     if not agreement_id:
         return None
-    agreement = (
-        Agreement.objects.filter(agreements_for_partner(partner), pk=agreement_id)
-        .select_related("parent")
-        .distinct()
-        .first()
-    )
+    agreement = agreement_open_to(partner=partner, agreement_id=agreement_id)
     if agreement is None:
         raise ValidationFailed(fields={"agreement_id": [_("No such agreement for this client.")]})
     if agreement.status != AgreementStatus.ACTIVE:
@@ -255,7 +250,7 @@ def order_create(*, actor: User, data: OrderInput, confirm_exceptions: bool = Fa
     lines, breaches = _build_lines(ctx, data.lines, ctx.terms.vat_mode, on)
     exceptions = _accept_breaches(actor, breaches, confirm_exceptions)
     order = Order(
-        number=_number_for(data.number, on),
+        number=document_number(Order, "order", data.number, on),
         date=on,
         partner=ctx.partner,
         counterparty_id=ctx.counterparty_id,
@@ -281,19 +276,12 @@ def order_create(*, actor: User, data: OrderInput, confirm_exceptions: bool = Fa
     return order
 
 
-def _number_for(number: str, on: date) -> str:
-    number = (number or "").strip()
-    if not number:
-        return next_number("order", on)
-    if Order.objects.filter(number=number).exists():
-        raise ValidationFailed(fields={"number": [_("The number %(number)s is taken.") % {"number": number}]})
-    return number[:30]
-
-
 def _manager_for(actor: User, data: OrderInput, partner) -> User | None:
     if data.manager_id and data.manager_id != actor.pk:
         if not actor.has_perm("parties.reassign_partner"):
-            raise Forbidden(_("Only a head of sales or an administrator may give an order to another manager."))
+            raise Forbidden(
+                _("Only a head of sales or an administrator may give an order to another manager.")
+            )
         manager = User.objects.filter(pk=data.manager_id, is_active=True).first()
         if manager is None:
             raise ValidationFailed(fields={"manager_id": [_("No such active user.")]})

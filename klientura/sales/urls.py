@@ -19,7 +19,9 @@ urlpatterns = [
     path("orders/<int:order_id>/invoices/new/", views_documents.invoice_new_view, name="invoice_new"),
     path("invoices/<int:invoice_id>/pdf/", views_documents.invoice_pdf_view, name="invoice_pdf"),
     path("invoices/<int:invoice_id>/send/", views_documents.invoice_send_view, name="invoice_send"),
-    path("invoices/<int:invoice_id>/send-now/", views_documents.invoice_send_now_view, name="invoice_send_now"),
+    path(
+        "invoices/<int:invoice_id>/send-now/", views_documents.invoice_send_now_view, name="invoice_send_now"
+    ),
     path("receivables/", views_reports.receivables_view, name="receivables"),
     path("profit/", views_reports.profit_view, name="profit"),
     path("agreements/", include("klientura.sales.urls_agreements")),

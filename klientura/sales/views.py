@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klientura.core.errors import DomainError, NotFound, error_text
-from klientura.parties.selectors import PartnerFilters, partner_get, partner_list
+from klientura.parties.selectors import PartnerFilters, partner_list
+from klientura.parties.views import partner_or_404
 
 from . import selectors, services_orders
 from .forms import OrderFilterForm, OrderForm
@@ -23,13 +24,6 @@ from .services_orders import TermsBroken
 def order_or_404(request, order_id):
     try:
         return selectors.order_get(actor=request.user, order_id=order_id)
-    except NotFound:
-        raise Http404 from None
-
-
-def partner_or_404(request, partner_id):
-    try:
-        return partner_get(actor=request.user, partner_id=partner_id)
     except NotFound:
         raise Http404 from None
 

@@ -19,6 +19,10 @@ def _back(order_id: int):
     return redirect("sales:order_card", order_id=order_id)
 
 
+def _form_errors_text(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 def _run(request, order_id: int, call, success: str):
     """Call a service, turn its refusal into a message; 404 for what the user may not see."""
     try:
@@ -63,7 +67,7 @@ def payment_new_view(request, order_id: int):
     order_or_404(request, order_id)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors_text(form))
         return _back(order_id)
     _run(
         request,
@@ -82,7 +86,7 @@ def invoice_new_view(request, order_id: int):
     order_or_404(request, order_id)
     form = InvoiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors_text(form))
         return _back(order_id)
     _run(
         request,

@@ -38,7 +38,9 @@ def _post_quote(browser, partner, products, **extra):
     return browser.post(reverse("sales:order_new") + f"?partner={partner.pk}", data)
 
 
-def test_new_quote_form_shows_selection_with_stock_and_last_prices(browser, manager, client_of, products, organization):
+def test_new_quote_form_shows_selection_with_stock_and_last_prices(
+    browser, manager, client_of, products, organization
+):
     partner = client_of(manager)
     StockBalanceFactory(product=products[0], quantity=Decimal("7"))
     order_create(actor=manager, data=order_input(partner, products[:1], 1))
@@ -50,7 +52,9 @@ def test_new_quote_form_shows_selection_with_stock_and_last_prices(browser, mana
     assert "100,00" in html  # the last price this client paid for the first product
 
 
-def test_quote_is_saved_confirmed_invoiced_shipped_and_paid(browser, manager, client_of, products, organization):
+def test_quote_is_saved_confirmed_invoiced_shipped_and_paid(
+    browser, manager, client_of, products, organization
+):
     partner = client_of(manager)
     response = _post_quote(browser, partner, products)
     assert response.status_code == 302
@@ -79,17 +83,26 @@ def test_bad_quote_is_refused_and_nothing_saved(browser, manager, client_of, pro
     assert 'data-testid="form-errors"' in response.content.decode()
 
 
-def test_quote_below_minimum_price_needs_confirmation_by_a_head(departments, client, client_of, products, organization):
+def test_quote_below_minimum_price_needs_confirmation_by_a_head(
+    departments, client, client_of, products, organization
+):
     head = departments.north_head
     partner = client_of(head)
     products[0].min_price = Decimal("90.00")
     products[0].save()
     client.login(username=head.username, password=TEST_PASSWORD)
-    data = {"line_product": [products[0].pk], "line_quantity": ["1"], "line_price": ["80"], "line_discount": ["0"]}
+    data = {
+        "line_product": [products[0].pk],
+        "line_quantity": ["1"],
+        "line_price": ["80"],
+        "line_discount": ["0"],
+    }
     refused = client.post(reverse("sales:order_new") + f"?partner={partner.pk}", data)
     assert refused.status_code == 200 and not Order.objects.exists()
     assert 'name="confirm_exceptions"' in refused.content.decode()
-    accepted = client.post(reverse("sales:order_new") + f"?partner={partner.pk}", {**data, "confirm_exceptions": "1"})
+    accepted = client.post(
+        reverse("sales:order_new") + f"?partner={partner.pk}", {**data, "confirm_exceptions": "1"}
+    )
     assert accepted.status_code == 302
     order = Order.objects.get()
     assert order.term_exceptions[0]["rule"] == "min_price" and order.term_exceptions[0]["by"] == head.username
@@ -99,20 +112,26 @@ def test_overdue_shows_in_list_report_and_card_tabs(browser, manager, client_of,
     partner = client_of(manager)
     past = timezone.localdate() - timedelta(days=10)
     agreement = AgreementFactory(payment_schedule=[{"base": "order", "percent": "100", "days": 0}])
-    order = order_create(actor=manager, data=order_input(partner, products[:1], 1, agreement_id=agreement.pk, date=past))
+    order = order_create(
+        actor=manager, data=order_input(partner, products[:1], 1, agreement_id=agreement.pk, date=past)
+    )
     order_confirm(actor=manager, order_id=order.pk, on=past)
     listing = browser.get(reverse("sales:order_list") + "?overdue=1").content.decode()
     assert order.number in listing and 'data-testid="overdue"' in listing
     report = browser.get(reverse("sales:receivables")).content.decode()
     assert escape(partner.name) in report
-    finance = browser.get(reverse("parties:partner_card", args=[partner.pk]) + "?tab=finance").content.decode()
+    finance = browser.get(
+        reverse("parties:partner_card", args=[partner.pk]) + "?tab=finance"
+    ).content.decode()
     assert 'data-testid="finance-overdue"' in finance and "100,00" in finance
     documents = browser.get(reverse("parties:partner_card", args=[partner.pk]) + "?tab=documents&kind=order")
     assert order.number in documents.content.decode()
 
 
 def test_another_managers_order_pages_are_404(client, departments, client_of, products, organization):
-    order = order_create(actor=departments.north_a, data=order_input(client_of(departments.north_a), products, 1))
+    order = order_create(
+        actor=departments.north_a, data=order_input(client_of(departments.north_a), products, 1)
+    )
     client.login(username=departments.south_a.username, password=TEST_PASSWORD)
     for name in ("sales:order_card", "sales:order_edit", "sales:shipment_new"):
         assert client.get(reverse(name, args=[order.pk])).status_code == 404
