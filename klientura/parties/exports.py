@@ -2,7 +2,8 @@
 
 Rows are read with `values()` and `iterator()`; what a row needs from other tables comes from
 subqueries or from one query per chunk, so the number of queries grows with the chunks, not the
-rows. Cell texts that a spreadsheet would take for a formula are neutralised (CSV injection).
+rows. Cell texts that a spreadsheet would take for a formula are neutralised (CSV injection; the
+XLSX writer and `neutralize_cell` are in core.xlsx, shared with the reports).
 """
 
 import csv
@@ -19,6 +20,8 @@ from klientura.accounts.access import require_perm
 from klientura.core.audit import audit_log
 from klientura.core.errors import ValidationFailed
 from klientura.core.models import AuditAction
+from klientura.core.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from klientura.core.xlsx import neutralize_cell, xlsx_bytes
 
 from .models import ContactInfo, ContactKind, Counterparty, Partner, PartnerKind
 from .selectors import SORTS, PartnerFilters, contacts_visible, partner_get, partners_filtered
@@ -27,18 +30,9 @@ from .vcard import SUPPORTED_VERSIONS, VCardContact, vcards_dump
 CHUNK = 2000
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 VCARD_CONTENT_TYPE = "text/vcard; charset=utf-8"
-# OWASP "CSV injection": these starts make Excel or LibreOffice evaluate a cell (full-width forms too).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralize_cell(value):
-    """Text that a spreadsheet would evaluate gets a leading apostrophe; other values pass as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
@@ -135,34 +129,7 @@ def _csv_text(value) -> str:
 
 
 def _xlsx_bytes(header: list[str], rows: Iterable[list]) -> tuple[bytes, int]:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Clients"))[:31])
-    bold = Font(bold=True)
-    header_cells = [WriteOnlyCell(sheet, value=text) for text in header]
-    for cell in header_cells:
-        cell.font = bold
-    sheet.append(header_cells)
-    count = 0
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                # A string starting with "=" would become a formula in openpyxl: neutralise it first.
-                value = neutralize_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-            cell = WriteOnlyCell(sheet, value=value)
-            if hasattr(value, "strftime"):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), count
+    return xlsx_bytes(header, rows, title=str(_("Clients")))
 
 
 def partners_export(*, actor, filters: PartnerFilters, fmt: str) -> tuple[bytes, str, str]:

@@ -20,6 +20,7 @@ from klientura.accounts.access import require_perm
 from klientura.accounts.models import User
 from klientura.core.audit import audit_created, model_update
 from klientura.core.errors import ValidationFailed
+from klientura.core.mail_addresses import split_addresses
 from klientura.parties.models import ContactKind
 from klientura.parties.selectors import partner_contact_infos
 
@@ -128,25 +129,10 @@ def display_address(name: str, address: str) -> str:
     return f"{name} <{address}>"
 
 
-def _split_addresses(text: str) -> list[str]:
-    """Pieces between «,», «;» and line breaks, except inside a quoted name («"Петров, Пётр" <p@x.ru>»)."""
-    pieces, current, quoted = [], [], False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        if char in ",;\r\n" and not quoted:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return [piece.strip() for piece in pieces if piece.strip()]
-
-
 def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     """(good addresses, error messages) from «a@x.ru, Иван <b@y.ru>; c@z.ru»."""
     good, errors = [], []
-    for piece in _split_addresses(text or ""):
+    for piece in split_addresses(text or ""):
         name, address = parseaddr(piece)
         try:
             validate_email(address)
