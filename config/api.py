@@ -56,12 +56,14 @@ def me(request):
 
 def _add_routers() -> None:
     from klientura.catalog.api import router as catalog_router
+    from klientura.interactions.api import router as interactions_router
     from klientura.parties.api import router as parties_router
     from klientura.sales.api import router as sales_router
 
     api.add_router("/", parties_router)
     api.add_router("/", catalog_router)
     api.add_router("/", sales_router)
+    api.add_router("/", interactions_router)
 
 
 _add_routers()

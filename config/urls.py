@@ -14,6 +14,7 @@ urlpatterns = [
     path("clients/", include("klientura.parties.urls")),
     path("catalog/", include("klientura.catalog.urls")),
     path("sales/", include("klientura.sales.urls")),
+    path("events/", include("klientura.interactions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "klientura.parties",
     "klientura.catalog",
     "klientura.sales",
+    "klientura.interactions",
     "klientura.web",
 ]
 
@@ -150,6 +151,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Klientura <crm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where users reach the CRM, for links in letters and calendar feeds (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
@@ -163,6 +166,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "klientura.core.tasks.heartbeat", "schedule": 60.0},
     "purge-old-heartbeats": {"task": "klientura.core.tasks.heartbeat_purge", "schedule": crontab(minute=17)},
+    "fire-reminders": {
+        "task": "klientura.interactions.tasks.reminders_fire",
+        "schedule": env_float("REMINDERS_EVERY_SECONDS", 15.0),
+    },
+    "fetch-mail": {
+        "task": "klientura.interactions.tasks.mail_fetch",
+        "schedule": env_float("MAIL_FETCH_EVERY_SECONDS", 60.0),
+    },
 }
 # A worker that has not beaten for this long is shown to the administrator as down.
 HEARTBEAT_STALE_AFTER_SECONDS = env_int("HEARTBEAT_STALE_AFTER_SECONDS", 180)
@@ -171,6 +182,13 @@ HEARTBEAT_STALE_AFTER_SECONDS = env_int("HEARTBEAT_STALE_AFTER_SECONDS", 180)
 REGISTRY_BASE_URL = env_str("REGISTRY_BASE_URL", "https://suggestions.dadata.ru")
 REGISTRY_TOKEN = env_str("REGISTRY_TOKEN")
 REGISTRY_TIMEOUT = env_float("REGISTRY_TIMEOUT", 5.0)
+
+# Incoming mail: one IMAP mailbox, e.g. imaps://crm%40example.ru:secret@imap.example.ru/INBOX
+# (imap:// for plain IMAP on loopback). Empty: no incoming mail is fetched.
+IMAP_URL = env_str("IMAP_URL")
+IMAP_TIMEOUT = env_float("IMAP_TIMEOUT", 30.0)
+# Attachments of incoming mail larger than this are not stored (the message stays in the mailbox).
+MAIL_MAX_ATTACHMENT_BYTES = env_int("MAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
 
 KLIENTURA_DEFAULT_PHONE_REGION = env_str("KLIENTURA_DEFAULT_PHONE_REGION", "RU")
 

@@ -3,15 +3,18 @@
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env_bool
+from .base import DATABASES, VAR_DIR, env_bool, env_str
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker started by a test may be told to send through the test's SMTP server (aiosmtpd).
+EMAIL_BACKEND = env_str("KLIENTURA_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 # Tasks run inline in tests; a worker started by a test (CELERY_TASK_ALWAYS_EAGER=0) really consumes.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A test's worker listens on a queue of its own; tasks it enqueues itself must land there too.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REGISTRY_TOKEN = ""
 LANGUAGE_CODE = "ru"

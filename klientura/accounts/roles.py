@@ -80,6 +80,14 @@ ROLE_PERMISSIONS[ADMINISTRATOR] += [
     "sales.change_organization", "sales.add_organization", "sales.change_lettertemplate",
     "sales.add_lettertemplate",
 ]
+_EVENTS_VIEW = ["interactions.view_event", "interactions.view_event_reports", "interactions.view_survey"]
+_EVENTS_EDIT = ["interactions.add_event", "interactions.change_event"]
+_SURVEYS_EDIT = ["interactions.add_surveytemplate", "interactions.change_surveytemplate"]
+ROLE_PERMISSIONS[SALES_MANAGER] += [*_EVENTS_VIEW, *_EVENTS_EDIT]
+ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT, "interactions.sort_mail"]
+ROLE_PERMISSIONS[DIRECTOR] += [*_EVENTS_VIEW]
+ROLE_PERMISSIONS[MARKETER] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT]
+ROLE_PERMISSIONS[ADMINISTRATOR] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT, "interactions.sort_mail"]
 # Every sales role may tag its partners.
 for _role in (SALES_MANAGER, HEAD_OF_SALES, ADMINISTRATOR):
     ROLE_PERMISSIONS[_role].append("parties.tag_partner")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 SECTIONS = [
     # key, label, icon, url name (None: the placeholder page)
     ("clients", _("Clients"), "people", "parties:partner_list"),
-    ("events", _("Events"), "chat-dots", None),
-    ("calendar", _("Calendar"), "calendar3", None),
+    ("events", _("Events"), "chat-dots", "interactions:event_list"),
+    ("calendar", _("Calendar"), "calendar3", "interactions:my_calendar"),
     ("deals", _("Deals"), "kanban", None),
     ("sales", _("Sales"), "receipt", "sales:order_list"),
     ("segments", _("Segments"), "diagram-3", None),
@@ -18,14 +18,6 @@ SECTIONS = [
 ]
 
 SECTION_PLANS = {
-    "events": _(
-        "Every contact with a client: meetings, calls, e-mails and SMS, planned and done, with "
-        "reminders and threads by subject."
-    ),
-    "calendar": _(
-        "Your calendar and your colleagues': planned events together with expected shipments and "
-        "payments, red when overdue."
-    ),
     "deals": _("Deals by stage on a board, strict sales processes, incoming leads and the sales funnel."),
     "segments": _(
         "Rule-based segments from money facts, the coloured zones of client attention and the client exchange."

@@ -1,5 +1,5 @@
 """The demo data generator: staff and classifiers first, then clients in batches, then the catalog
-and a year of sales for some of the clients (``sales``).
+and a year of sales for some of the clients (``sales``), then their interactions (``events``).
 
 Seeded rows bypass the services on purpose: the services write one record and one audit entry at a
 time, and a million demo clients have no history worth auditing.
@@ -24,6 +24,7 @@ from klientura.web.seeding.batch import BatchIds, batch_build, contact_counts
 from klientura.web.seeding.bulkload import indexes_deferred
 from klientura.web.seeding.classifiers import classifiers_ensure
 from klientura.web.seeding.context import SeedContext, demo_banks
+from klientura.web.seeding.events import events_seed
 from klientura.web.seeding.sales import sales_seed
 from klientura.web.seeding.staff import MOSCOW, REGIONS, Staff, demo_users_exist, staff_ensure
 from klientura.web.seeding.tables import TABLES
@@ -90,6 +91,8 @@ def demo_seed(
     if clients:
         on_stage("orders, shipments and payments")
         result.counts.update(sales_seed(seed=seed, ctx=ctx, clients=clients))
+        on_stage("events, reminders and surveys")
+        result.counts.update(events_seed(seed=seed, ctx=ctx, clients=clients))
         on_stage("analyzing the tables")
         writer.finish(TABLES)
     result.seconds = time.perf_counter() - started

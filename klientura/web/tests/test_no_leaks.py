@@ -32,6 +32,8 @@ ALLOW_ANONYMOUS = {
     "api:openapi-json": "the API's schema: describes the API, holds no data",
     "api:openapi-view": "the API's documentation page, built from the schema",
     "api:api-root": "django-ninja's marker of the API prefix; always answers 404",
+    "interactions:survey_public": "the client's survey page: the signed link is the key; a bad one is a 404",
+    "interactions:calendar_feed": "the iCalendar feed for calendar programs: the secret token is the key; a bad one is a 404",
 }
 REFUSED = {302, 403, 404, 405}
 MUTATING_METHODS = ("post", "put", "patch", "delete")
