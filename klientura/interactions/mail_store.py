@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from klientura.core.audit import audit_created, audit_log, model_update
+from klientura.core.audit import audit_created, model_update
 from klientura.core.errors import NotFound, ValidationFailed
-from klientura.core.models import AuditAction
 from klientura.parties.models import ContactInfo, ContactKind, ContactPerson, Partner
 from klientura.parties.normalize import normalize_email
 from klientura.parties.selectors import partner_get, partners_visible
+from klientura.parties.services import contact_email_add, contact_person_add
 
 from . import subjects
 from .mail_parse import ParsedAttachment, ParsedMail
@@ -246,24 +246,9 @@ def _contact_for_assignment(
                 fields={"contact": [_("This contact person does not belong to the chosen client.")]}
             )
         return contact
-    name = " ".join((new_contact_name or "").split())[:300]
-    if not name:
+    if not (new_contact_name or "").strip():
         return None
-    contact = ContactPerson.objects.create(full_name=name)
-    contact.partners.add(partner)
-    audit_created(actor=actor, instance=contact, fields=["full_name"])
-    return contact
-
-
-def _remember_address(contact: ContactPerson, address: str) -> bool:
-    """Add the sender's address to the contact person, so the next letter finds the client itself."""
-    if contact.contact_infos.filter(kind=ContactKind.EMAIL, normalized=address).exists():
-        return False
-    is_main = not contact.contact_infos.filter(kind=ContactKind.EMAIL).exists()
-    ContactInfo.objects.create(
-        contact=contact, kind=ContactKind.EMAIL, value=address, normalized=address, is_main=is_main
-    )
-    return True
+    return contact_person_add(actor=actor, partner=partner, full_name=new_contact_name)
 
 
 @transaction.atomic
@@ -303,21 +288,17 @@ def event_assign_partner(
     contact = _contact_for_assignment(
         actor=actor, partner=partner, contact_id=contact_id, new_contact_name=new_contact_name
     )
-    remembered = remember_address and _remember_address(contact, address)
+    if remember_address:
+        # The sender's address on the contact person: the client's next letters find the client by themselves.
+        contact_email_add(
+            actor=actor, contact=contact, email=address, comment=str(_("Added from an unsorted letter"))
+        )
     letters = [event]
     if same_sender:
         others = unsorted_mail(actor=actor).exclude(pk=event.pk).filter(email_from__icontains=address)
         letters += [other for other in others.select_for_update() if sender_address(other) == address]
     for letter in letters:
         _assign(actor=actor, event=letter, partner=partner, contact=contact)
-    if remembered:
-        audit_log(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            instance=contact,
-            changes={"e-mail": [None, address]},
-            comment=str(_("Added from an unsorted letter")),
-        )
     _notify([partner.manager], event)
     return event
 

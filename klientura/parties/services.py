@@ -1,5 +1,6 @@
 """Writes for the client base: registration, changes, sharing, tags. Merge is in services_merge."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +8,7 @@ from klientura.accounts.access import require_perm
 from klientura.accounts.models import User
 from klientura.accounts.roles import HEAD_OF_SALES, SALES_MANAGER, has_role
 from klientura.core.audit import audit_created, audit_log, model_update
-from klientura.core.errors import Forbidden, ValidationFailed
+from klientura.core.errors import Forbidden, NotFound, ValidationFailed
 from klientura.core.models import AuditAction
 
 from .duplicates import duplicates_find
@@ -32,8 +33,8 @@ from .models import (
     PartnerShare,
     Tag,
 )
-from .normalize import normalize_name
-from .selectors import partner_get
+from .normalize import normalize_email, normalize_name
+from .selectors import contacts_visible, partner_get
 
 PARTNER_AUDITED_FIELDS = ["name", "kind", "manager", "region", "source", "notes", "main_phone", "main_email"]
 
@@ -305,3 +306,44 @@ def partner_share(*, actor: User, partner_id: int, user_id: int) -> PartnerShare
             changes={"shared_with": [None, str(user)]},
         )
     return share
+
+
+@transaction.atomic
+def contact_person_add(*, actor: User, partner: Partner, full_name: str) -> ContactPerson:
+    """A new contact person of a client the actor sees, known so far only by name (e.g. a letter's sender)."""
+    require_perm(actor, "parties.add_contactperson")
+    partner = partner_get(actor=actor, partner_id=partner.pk)
+    name = " ".join((full_name or "").split())[:300]
+    if not name:
+        raise ValidationFailed(fields={"full_name": [_("Enter the name.")]})
+    contact = ContactPerson.objects.create(full_name=name)
+    contact.partners.add(partner)
+    audit_created(actor=actor, instance=contact, fields=["full_name"])
+    return contact
+
+
+@transaction.atomic
+def contact_email_add(*, actor: User, contact: ContactPerson, email: str, comment: str = "") -> bool:
+    """Add an e-mail address to a contact person; False if the person has it already."""
+    require_perm(actor, "parties.change_contactperson")
+    if not contacts_visible(actor=actor).filter(pk=contact.pk).exists():
+        raise NotFound()
+    try:
+        normalized = normalize_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(fields={"email": exc.messages}) from None
+    infos = contact.contact_infos.filter(kind=ContactKind.EMAIL)
+    if infos.filter(normalized=normalized).exists():
+        return False
+    is_main = not infos.exists()
+    ContactInfo.objects.create(
+        contact=contact, kind=ContactKind.EMAIL, value=email.strip(), normalized=normalized, is_main=is_main
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=contact,
+        changes={"e-mail": [None, normalized]},
+        comment=comment,
+    )
+    return True
