@@ -110,16 +110,19 @@ def has_role(user, *roles: str) -> bool:
 
 
 def roles_sync() -> None:
-    """Create the role groups and give each exactly its permissions (idempotent)."""
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    All permissions are read in one query: this runs after every migrate and every test flush.
+    """
     from django.contrib.auth.models import Group, Permission
 
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".")
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group.permissions.set([by_name[dotted] for dotted in perms if dotted in by_name])
 
 
 def roles_sync_after_migrate(sender, **kwargs) -> None:
