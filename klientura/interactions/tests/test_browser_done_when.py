@@ -53,6 +53,26 @@ def plan_the_call(page, live_server, world, start):
     return Event.objects.get()
 
 
+def expect_bell_count_after_polls(page, pattern, attempts=4):
+    """Move the page's clock past the badge's 20-second poll until the badge shows `pattern`, without
+    a reload.
+
+    A poll answered before the notification existed (the first load's, still in flight) or a
+    fast-forward that lands before htmx has re-armed its timer (it does so after the previous answer
+    settles) would leave one fast-forward without effect on a busy machine.
+    """
+    badge = page.locator("[data-testid=bell-count]")
+    for _ in range(attempts - 1):
+        page.clock.fast_forward("00:21")
+        try:
+            expect(badge).to_have_text(pattern, timeout=3000)
+            return
+        except AssertionError:
+            continue
+    page.clock.fast_forward("00:21")
+    expect(badge).to_have_text(pattern)
+
+
 def test_a_manager_is_reminded_records_the_result_writes_and_sees_the_reply(world, live_server, new_page):
     start = (timezone.now() + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
     page = new_page()
@@ -67,8 +87,7 @@ def test_a_manager_is_reminded_records_the_result_writes_and_sees_the_reply(worl
     # The beat job runs every few seconds: a minute early nothing fires, at the minute it does.
     assert reminders_fire_due(now=reminder.remind_at - datetime.timedelta(minutes=1)) == 0
     assert reminders_fire_due(now=reminder.remind_at) == 1
-    page.clock.fast_forward("00:25")  # the bell's next poll, without reloading the page
-    expect(page.locator("[data-testid=bell-count]")).to_have_text(re.compile(r"^1\b"))
+    expect_bell_count_after_polls(page, re.compile(r"^1\b"))
     expect(page.locator("[data-testid=bell-toast]")).to_contain_text("Согласовать отгрузку кроватей")
     shoot(page, "done_when_reminder")
 
