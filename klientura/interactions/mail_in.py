@@ -14,6 +14,7 @@ import imaplib
 import logging
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -32,6 +33,7 @@ MAX_PER_RUN = 500  # the rest waits for the next run, so one run never takes for
 SEARCH_WINDOW = 20_000  # UIDs asked about at once
 MAX_ATTEMPTS = 3  # a message failing this many runs in a row is recorded as lost and passed over
 NETWORK_ERRORS = (OSError, imaplib.IMAP4.error, ssl.SSLError, socket.timeout, EOFError)
+StoreMessage = Callable[..., object]  # store(parsed, *, mail_uid) -> truthy if stored now
 
 
 class MailboxError(Exception):
@@ -242,14 +244,19 @@ def _parsed(raw: bytes) -> ParsedMail:
         return unreadable_mail(raw)
 
 
-def _store_one(*, key: str, uidvalidity: int, uid: int, raw: bytes, advance: bool) -> str:
+def store_as_event(parsed: ParsedMail, *, mail_uid: str):
+    """The default fate of a message: an incoming e-mail event (None if it was stored before)."""
+    return mail_store_incoming(parsed, mail_uid=mail_uid)
+
+
+def _store_one(*, key: str, uidvalidity: int, uid: int, raw: bytes, advance: bool, store: StoreMessage) -> str:
     """Store one message and move the folder's progress on, in one transaction: "stored" or "duplicate"."""
     parsed = _parsed(raw)
     with transaction.atomic():
         state = MailboxState.objects.select_for_update().get(key=key)
         if state.uidvalidity != uidvalidity or state.last_uid >= uid:
             return "duplicate"  # another fetch running at the same time got here first
-        event = mail_store_incoming(parsed, mail_uid=f"{uidvalidity}:{uid}")
+        event = store(parsed, mail_uid=f"{uidvalidity}:{uid}")
         if advance:
             state.last_uid = uid
             state.failing_uid, state.failing_attempts = None, 0
@@ -284,14 +291,14 @@ def _note_failure(*, key: str, uid: int, error: str, advance: bool) -> bool:
     return lost
 
 
-def _handle(conn, *, key: str, uidvalidity: int, uid: int, advance: bool) -> str:
+def _handle(conn, *, key: str, uidvalidity: int, uid: int, advance: bool, store: StoreMessage) -> str:
     """Fetch and store one message: "stored", "duplicate", "lost" (given up, but handled) or "failed"
     (to be tried on the next run)."""
     raw = _fetch_raw(conn, uid)  # a network failure here ends the run (raised to the caller)
     if raw is None:
         return "duplicate"
     try:
-        return _store_one(key=key, uidvalidity=uidvalidity, uid=uid, raw=raw, advance=advance)
+        return _store_one(key=key, uidvalidity=uidvalidity, uid=uid, raw=raw, advance=advance, store=store)
     except Exception as exc:  # whatever it is, it is this message's problem: record it and go on
         logger.exception("Mailbox %s: message %s failed", key, uid)
         lost = _note_failure(key=key, uid=uid, error=_reason(exc), advance=advance)
@@ -301,12 +308,12 @@ def _handle(conn, *, key: str, uidvalidity: int, uid: int, advance: bool) -> str
 # --- The run -----------------------------------------------------------------------------------
 
 
-def _run(conn, config: MailboxConfig, result: FetchResult, limit: int) -> None:
+def _run(conn, config: MailboxConfig, result: FetchResult, limit: int, store: StoreMessage) -> None:
     uidvalidity, uidnext = _select(conn, config.folder)
     state = _start_run(config.key, uidvalidity)
     advance = True  # last_uid moves on only past a gapless row of handled messages
     for uid in _new_uids(conn, state.last_uid, uidnext, limit):
-        outcome = _handle(conn, key=config.key, uidvalidity=uidvalidity, uid=uid, advance=advance)
+        outcome = _handle(conn, key=config.key, uidvalidity=uidvalidity, uid=uid, advance=advance, store=store)
         if outcome == "stored":
             result.stored += 1
         elif outcome == "duplicate":
@@ -318,12 +325,17 @@ def _run(conn, config: MailboxConfig, result: FetchResult, limit: int) -> None:
                 result.error = str(MailboxState.objects.get(key=config.key).last_error)
 
 
-def mailbox_fetch(url: str, *, limit: int = MAX_PER_RUN) -> FetchResult:
-    """Read the new messages of one mailbox folder; errors are recorded on its state, never raised."""
+def mailbox_fetch(
+    url: str, *, limit: int = MAX_PER_RUN, store: StoreMessage = store_as_event, setting: str = "IMAP_URL"
+) -> FetchResult:
+    """Read the new messages of one mailbox folder; errors are recorded on its state, never raised.
+
+    `store(parsed, mail_uid=)` decides what a message becomes (an event by default; the deals app
+    makes leads of its mailbox's letters) and returns something falsy for one it had already."""
     try:
         config = mailbox_config(url)
     except MailboxError as exc:
-        logger.error("IMAP_URL: %s", exc)
+        logger.error("%s: %s", setting, exc)
         return FetchResult(key="", error=str(exc))
     result = FetchResult(key=config.key)
     _ensure_state(config.key)
@@ -335,7 +347,7 @@ def mailbox_fetch(url: str, *, limit: int = MAX_PER_RUN) -> FetchResult:
         _finish_run(config.key, result)
         return result
     try:
-        _run(conn, config, result, limit)
+        _run(conn, config, result, limit, store)
     except MailboxError as exc:
         result.error = str(exc)
     except NETWORK_ERRORS as exc:

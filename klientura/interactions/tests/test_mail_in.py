@@ -362,7 +362,9 @@ def test_a_fetch_that_comes_second_finds_each_message_done(team, mailbox):
     state = _state(mailbox)
 
     # What a fetch running at the same time would do with the message it listed before the first stored it.
-    outcome = mail_in._store_one(key=state.key, uidvalidity=state.uidvalidity, uid=1, raw=raw, advance=True)
+    outcome = mail_in._store_one(
+        key=state.key, uidvalidity=state.uidvalidity, uid=1, raw=raw, advance=True, store=mail_in.store_as_event
+    )
 
     assert outcome == "duplicate"
     assert Event.objects.count() == 1
