@@ -16,6 +16,8 @@ def get_item(mapping, key):
 def field_label(field_name, instance):
     """A model field's translated label for the History tab; the raw name for fields that are gone."""
     try:
-        return instance._meta.get_field(field_name).verbose_name
+        field = instance._meta.get_field(field_name)
     except FieldDoesNotExist:  # e.g. "shared_with", recorded by a service but not a column
         return field_name
+    # A reverse relation ("participants" of a deal) has no label of its own: its model's plural is one.
+    return getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name_plural
