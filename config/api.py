@@ -56,6 +56,9 @@ def me(request):
 
 def _add_routers() -> None:
     from klientura.catalog.api import router as catalog_router
+    from klientura.deals.api import router as deals_router
+    from klientura.deals.api_leads import router as leads_router
+    from klientura.deals.api_reports import router as deal_reports_router
     from klientura.interactions.api import router as interactions_router
     from klientura.parties.api import router as parties_router
     from klientura.sales.api import router as sales_router
@@ -64,6 +67,9 @@ def _add_routers() -> None:
     api.add_router("/", catalog_router)
     api.add_router("/", sales_router)
     api.add_router("/", interactions_router)
+    api.add_router("/", deals_router)
+    api.add_router("/", leads_router)
+    api.add_router("/", deal_reports_router)
 
 
 _add_routers()

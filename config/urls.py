@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalog/", include("klientura.catalog.urls")),
     path("sales/", include("klientura.sales.urls")),
     path("events/", include("klientura.interactions.urls")),
+    path("deals/", include("klientura.deals.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

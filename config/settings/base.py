@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "klientura.catalog",
     "klientura.sales",
     "klientura.interactions",
+    "klientura.deals",
     "klientura.web",
 ]
 
@@ -174,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "klientura.interactions.tasks.mail_fetch",
         "schedule": env_float("MAIL_FETCH_EVERY_SECONDS", 60.0),
     },
+    "fetch-lead-mail": {
+        "task": "klientura.deals.tasks.lead_mail_fetch",
+        "schedule": env_float("MAIL_FETCH_EVERY_SECONDS", 60.0),
+    },
 }
 # A worker that has not beaten for this long is shown to the administrator as down.
 HEARTBEAT_STALE_AFTER_SECONDS = env_int("HEARTBEAT_STALE_AFTER_SECONDS", 180)
@@ -187,6 +192,12 @@ REGISTRY_TIMEOUT = env_float("REGISTRY_TIMEOUT", 5.0)
 # (imap:// for plain IMAP on loopback). Empty: no incoming mail is fetched.
 IMAP_URL = env_str("IMAP_URL")
 IMAP_TIMEOUT = env_float("IMAP_TIMEOUT", 30.0)
+# The mailbox whose letters become leads (e.g. sales@ of the company site); empty: switched off.
+LEADS_IMAP_URL = env_str("LEADS_IMAP_URL")
+# The public lead form: at most so many submissions per visitor address and per form in the window.
+LEAD_FORM_RATE_PER_IP = env_int("LEAD_FORM_RATE_PER_IP", 5)
+LEAD_FORM_RATE_PER_FORM = env_int("LEAD_FORM_RATE_PER_FORM", 100)
+LEAD_FORM_RATE_WINDOW_SECONDS = env_int("LEAD_FORM_RATE_WINDOW_SECONDS", 600)
 # Attachments of incoming mail larger than this are not stored (the message stays in the mailbox).
 MAIL_MAX_ATTACHMENT_BYTES = env_int("MAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
 

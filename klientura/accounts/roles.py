@@ -88,6 +88,15 @@ ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT
 ROLE_PERMISSIONS[DIRECTOR] += [*_EVENTS_VIEW]
 ROLE_PERMISSIONS[MARKETER] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT]
 ROLE_PERMISSIONS[ADMINISTRATOR] += [*_EVENTS_VIEW, *_EVENTS_EDIT, *_SURVEYS_EDIT, "interactions.sort_mail"]
+_DEALS_VIEW = ["deals.view_deal", "deals.view_lead"]
+_DEALS_EDIT = ["deals.add_deal", "deals.change_deal"]
+_DEALS_LEAD = ["deals.view_deal_reports", "deals.manage_leads", "accounts.view_absence", "accounts.add_absence",
+               "accounts.change_absence", "accounts.delete_absence"]
+ROLE_PERMISSIONS[SALES_MANAGER] += [*_DEALS_VIEW, *_DEALS_EDIT]
+ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_DEALS_VIEW, *_DEALS_EDIT, *_DEALS_LEAD]
+ROLE_PERMISSIONS[DIRECTOR] += [*_DEALS_VIEW, "deals.view_deal_reports"]
+ROLE_PERMISSIONS[MARKETER] += [*_DEALS_VIEW, "deals.view_deal_reports"]
+ROLE_PERMISSIONS[ADMINISTRATOR] += [*_DEALS_VIEW, *_DEALS_EDIT, *_DEALS_LEAD, "deals.manage_deal_classifiers"]
 # Every sales role may tag its partners.
 for _role in (SALES_MANAGER, HEAD_OF_SALES, ADMINISTRATOR):
     ROLE_PERMISSIONS[_role].append("parties.tag_partner")

@@ -10,7 +10,7 @@ from klientura.core.errors import ValidationFailed
 
 from .models import DocumentCounter
 
-PREFIXES = {"order": "ЗК", "invoice": "СЧ", "shipment": "РТ", "payment": "ПО"}
+PREFIXES = {"order": "ЗК", "invoice": "СЧ", "shipment": "РТ", "payment": "ПО", "deal": "СД"}
 
 
 def next_number(kind: str, on: date) -> str:

@@ -8,7 +8,7 @@ SECTIONS = [
     ("clients", _("Clients"), "people", "parties:partner_list"),
     ("events", _("Events"), "chat-dots", "interactions:event_list"),
     ("calendar", _("Calendar"), "calendar3", "interactions:my_calendar"),
-    ("deals", _("Deals"), "kanban", None),
+    ("deals", _("Deals"), "kanban", "deals:board"),
     ("sales", _("Sales"), "receipt", "sales:order_list"),
     ("segments", _("Segments"), "diagram-3", None),
     ("mailings", _("Mailings"), "envelope", None),
@@ -18,7 +18,6 @@ SECTIONS = [
 ]
 
 SECTION_PLANS = {
-    "deals": _("Deals by stage on a board, strict sales processes, incoming leads and the sales funnel."),
     "segments": _(
         "Rule-based segments from money facts, the coloured zones of client attention and the client exchange."
     ),

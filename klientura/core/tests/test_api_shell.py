@@ -222,13 +222,40 @@ def cursor_lists() -> list[str]:
     )
 
 
+def _enum_of(param_schema: dict) -> list:
+    if "$ref" in param_schema:
+        name = param_schema["$ref"].rsplit("/", 1)[-1]
+        param_schema = schema()["components"]["schemas"][name]
+    return param_schema.get("enum", [])
+
+
+def required_params(path: str) -> dict:
+    """A valid value for each other required parameter of a list (a report's drill-down needs its figure)."""
+    params = {}
+    for param in schema()["paths"][path]["get"]["parameters"]:
+        if param.get("required") and param["name"] != "cursor":
+            choices = _enum_of(param.get("schema", {}))
+            assert choices, f"{path}: say how to fill the required parameter {param['name']}"
+            params[param["name"]] = choices[0]
+    return params
+
+
+@pytest.fixture
+def head_token_key(make_user):
+    """A head of sales may read every list, the lead queue and the deal reports included."""
+    _token, key = api_token_create(actor=make_user(roles.HEAD_OF_SALES, username="head"), name="tests")
+    return key
+
+
 @pytest.mark.parametrize("cursor", ["%%%", "bm90IGpzb24", "WyJhIiwgImIiXQ", "WzEsMiwzLDQsNSw2XQ"])
-def test_every_list_refuses_a_tampered_cursor_in_the_error_format(manager, token_key, cursor):
+def test_every_list_refuses_a_tampered_cursor_in_the_error_format(head_token_key, cursor):
     lists = cursor_lists()
     if not lists:
         pytest.fail("no API list takes a cursor")
     for path in lists:
         error = assert_error(
-            Client().get(path, {"cursor": cursor}, **bearer(token_key)), 422, "validation_error"
+            Client().get(path, {**required_params(path), "cursor": cursor}, **bearer(head_token_key)),
+            422,
+            "validation_error",
         )
         assert "cursor" in error["fields"], path

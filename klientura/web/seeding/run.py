@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from random import Random
 
 from django.db import transaction
@@ -24,6 +23,7 @@ from klientura.web.seeding.batch import BatchIds, batch_build, contact_counts
 from klientura.web.seeding.bulkload import indexes_deferred
 from klientura.web.seeding.classifiers import classifiers_ensure
 from klientura.web.seeding.context import SeedContext, demo_banks
+from klientura.web.seeding.deals import deals_seed
 from klientura.web.seeding.events import events_seed
 from klientura.web.seeding.sales import sales_seed
 from klientura.web.seeding.staff import MOSCOW, REGIONS, Staff, demo_users_exist, staff_ensure
@@ -64,13 +64,15 @@ def demo_seed(
     append: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     rebuild_indexes: bool | None = None,
+    leads: bool = False,
     on_batch: Callable[[int], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> SeedResult:
     """Create the demo; ``rebuild_indexes`` None lets the size decide (PostgreSQL only).
 
     ``on_batch`` hears how many clients each batch added, ``on_stage`` what the long steps after
-    the last batch are doing.
+    the last batch are doing. ``leads`` sends a few demo leads through the lead services, which
+    register their new clients and write the audit trail like real leads (so not for measured loads).
     """
     if not append and demo_users_exist():
         return SeedResult(skipped=True)
@@ -93,6 +95,8 @@ def demo_seed(
         result.counts.update(sales_seed(seed=seed, ctx=ctx, clients=clients))
         on_stage("events, reminders and surveys")
         result.counts.update(events_seed(seed=seed, ctx=ctx, clients=clients))
+        on_stage("deals and leads")
+        result.counts.update(deals_seed(seed=seed, ctx=ctx, clients=clients, with_leads=leads))
         on_stage("analyzing the tables")
         writer.finish(TABLES)
     result.seconds = time.perf_counter() - started
@@ -110,7 +114,7 @@ def _staff_and_context(*, seed: int, password: str) -> tuple[Staff, SeedContext]
         classifiers = classifiers_ensure()
     ctx = SeedContext(
         now=timezone.now(),
-        today=date.today(),
+        today=timezone.localdate(),
         classifiers=classifiers,
         moscow_managers=staff.managers[MOSCOW],
         regional_managers=staff.managers[REGIONS],

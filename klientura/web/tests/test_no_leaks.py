@@ -34,6 +34,7 @@ ALLOW_ANONYMOUS = {
     "api:api-root": "django-ninja's marker of the API prefix; always answers 404",
     "interactions:survey_public": "the client's survey page: the signed link is the key; a bad one is a 404",
     "interactions:calendar_feed": "the iCalendar feed for calendar programs: the secret token is the key; a bad one is a 404",
+    "deals:lead_form_public": "the company site's lead form: its unguessable key is the key; a bad one is a 404",
 }
 REFUSED = {302, 403, 404, 405}
 MUTATING_METHODS = ("post", "put", "patch", "delete")

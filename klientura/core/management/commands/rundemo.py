@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, addr, clients, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not User.objects.exists():
-            call_command("seed", clients=clients, stdout=self.stdout)
+            call_command("seed", clients=clients, leads=True, stdout=self.stdout)
         else:
             self.stdout.write(
                 "Demo data already loaded; users were printed on the first start "

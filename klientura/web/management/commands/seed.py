@@ -25,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--append", action="store_true", help="add clients even if the demo exists")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="clients per batch")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--leads",
+            action="store_true",
+            help="also send a few leads through the real lead services (they register new clients "
+            "and write the audit trail, as real leads do)",
+        )
 
-    def handle(self, *args, clients, seed, password, append, batch_size, no_progress, **options):
+    def handle(self, *args, clients, seed, password, append, batch_size, no_progress, leads=False, **options):
         if clients < 0 or batch_size < 1:
             raise CommandError("--clients must be 0 or more and --batch-size 1 or more.")
         if not password:
@@ -39,6 +45,7 @@ class Command(BaseCommand):
                 password=password,
                 append=append,
                 batch_size=batch_size,
+                leads=leads,
                 on_batch=bar.update,
                 on_stage=bar.set_postfix_str,
             )
