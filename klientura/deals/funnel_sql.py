@@ -254,7 +254,7 @@ def report_session():
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         with connection.cursor() as cursor:
             for setting in REPORT_SETTINGS:
                 cursor.execute(setting)
