@@ -715,7 +715,8 @@ def test_concurrent_moves_are_serialised(departments):
     def other():
         try:
             first_moved.wait(10)
-            services.deal_move_to_stage(actor=departments.north_head, deal_id=deal.pk, stage_id=second.pk)
+            with translation.override("en"):  # a thread starts in the default language
+                services.deal_move_to_stage(actor=departments.north_head, deal_id=deal.pk, stage_id=second.pk)
             results["other"] = "moved"
         except StageMoveRefused as exc:
             results["other"] = exc.message
@@ -727,6 +728,5 @@ def test_concurrent_moves_are_serialised(departments):
         thread.start()
     for thread in threads:
         thread.join()
-    with translation.override("en"):
-        assert results == {"first": "moved", "other": "The deal is already at stage «Needs analysis»."}
+    assert results == {"first": "moved", "other": "The deal is already at stage «Needs analysis»."}
     assert DealStageChange.objects.filter(deal=deal).count() == 2
