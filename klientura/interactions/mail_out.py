@@ -31,6 +31,7 @@ from .mail_in import mailbox_address
 from .mail_parse import ParsedAttachment
 from .models import Direction, Event, EventKind, EventStatus
 from .selectors import event_get
+from .services import announce_contact
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +263,7 @@ def _store(*, actor, partner, contact, parent, message: EmailMessage, attachment
     files = [ParsedAttachment(a.name, a.content_type, a.content, len(a.content)) for a in attachments]
     mail_store.save_attachments(event, files, saved)
     audit_created(actor=actor, instance=event, fields=AUDITED_FIELDS)
+    announce_contact(event)
     return event
 
 

@@ -31,6 +31,7 @@ from klientura.parties.services import contact_email_add, contact_person_add
 from . import subjects
 from .mail_parse import ParsedAttachment, ParsedMail
 from .models import Direction, Event, EventAttachment, EventKind, EventStatus, Notification
+from .services import announce_contact
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ def mail_store_incoming(parsed: ParsedMail, *, mail_uid: str = "") -> Event | No
             event.save(update_fields=["subject_type", "subject_id", "thread_key"])
             save_attachments(event, parsed.kept_attachments, saved)
             audit_created(actor=None, instance=event, fields=INCOMING_AUDITED_FIELDS)
+            announce_contact(event)
             _notify([event.responsible, parent.responsible if parent and event.partner_id else None], event)
     except IntegrityError:
         remove_files(saved)
@@ -310,6 +312,7 @@ def _assign(*, actor, event: Event, partner: Partner, contact: ContactPerson | N
         data={"partner": partner, "contact": contact, "responsible": partner.manager},
         fields=["partner", "contact", "responsible"],
     )
+    announce_contact(event)
 
 
 # Addresses at these domains belong to people, not to companies: a shared domain says nothing there.

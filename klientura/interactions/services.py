@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from klientura.core.audit import audit_created, audit_log, model_update
 from klientura.core.errors import NotFound, ValidationFailed
 from klientura.core.models import AuditAction
+from klientura.parties import activity
 from klientura.parties.models import ContactPerson, Tag
 from klientura.parties.selectors import partner_get
 
@@ -214,6 +215,14 @@ def _done_at(status: str, previous=None):
     return None
 
 
+def announce_contact(event: Event) -> None:
+    """A done event with a client, dated now or earlier, is a contact: the client's zone turns green
+    (the segments app listens), in this same transaction. The day is the company's local date."""
+    if event.status == EventStatus.DONE and event.partner_id and event.at <= timezone.now():
+        on = timezone.localdate(event.at, timezone=timezone.get_default_timezone())
+        activity.partner_contacted(partner_ids=[event.partner_id], on=on)
+
+
 @transaction.atomic
 def event_create(*, actor, data: EventInput) -> Event:
     resolved, participants, subject, tags = _validated(actor=actor, data=data)
@@ -241,6 +250,7 @@ def event_create(*, actor, data: EventInput) -> Event:
     event.tags.set(tags)
     _replace_reminder(event, data.reminder)
     audit_created(actor=actor, instance=event, fields=EVENT_AUDITED_FIELDS)
+    announce_contact(event)
     return event
 
 
@@ -278,6 +288,7 @@ def event_update(*, actor, event_id, data: EventInput) -> Event:
     _set_participants(event, participants)
     event.tags.set(tags)
     _replace_reminder(event, data.reminder)
+    announce_contact(event)
     return event
 
 
@@ -303,6 +314,7 @@ def event_complete(*, actor, event_id, result: str, time_spent_minutes: int | No
         fields=["status", "result", "time_spent_minutes", "done_at"],
     )
     _drop_pending_reminders(event)
+    announce_contact(event)
     return event
 
 
@@ -319,6 +331,7 @@ def event_set_status(*, actor, event_id, status: str) -> Event:
     )
     if status in (EventStatus.DONE, EventStatus.CANCELLED):
         _drop_pending_reminders(event)
+    announce_contact(event)
     return event
 
 

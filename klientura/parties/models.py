@@ -80,6 +80,16 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Zone(models.TextChoices):
+    """Coloured zones of client attention (Цветные зоны), computed by the segments app from the time
+    since the last contact; blank for a partner without a lead manager."""
+
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+    EXCHANGE = "exchange", _("Exchange")
+
+
 class Partner(BaseModel):
     """The business party we deal with (Партнер), owned by its lead manager."""
 
@@ -96,6 +106,11 @@ class Partner(BaseModel):
         related_name="led_partners",
     )
     on_exchange = models.BooleanField(_("on the client exchange"), default=False)
+    # Written only by the segments app (zones and the client exchange); kept here, like main_phone,
+    # so the list shows and filters the colour without a join at a million clients.
+    zone = models.CharField(_("zone"), max_length=8, choices=Zone.choices, blank=True, default="")
+    zone_since = models.DateField(_("in the zone since"), null=True, blank=True)
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
     region = models.ForeignKey(
         BusinessRegion,
         verbose_name=_("business region"),
@@ -143,6 +158,8 @@ class Partner(BaseModel):
             models.Index(fields=["manager", "name", "id"], name="partner_manager_name_idx"),
             models.Index(fields=["name", "id"], name="partner_name_id_idx"),
             models.Index(fields=["-created_at", "-id"], name="partner_created_idx"),
+            models.Index(fields=["manager", "zone"], name="partner_manager_zone_idx"),
+            models.Index(fields=["zone", "name", "id"], name="partner_zone_name_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from klientura.core.errors import NotFound
 from klientura.core.models import AuditAction
 from klientura.core.pagination import Page, keyset_page
 
+from . import list_filters
 from .models import ContactInfo, ContactKind, ContactPerson, Counterparty, Partner
 from .normalize import normalize_name
 
@@ -54,7 +55,8 @@ class PartnerFilters:
     tags_mode: str = "any"  # any | all
     custom: dict = field(default_factory=dict)  # code -> value (exact), or code__gte / code__lte
     sort: str = "name"
-    segment_ids: list[int] = field(default_factory=list)
+    segment_ids: list[int] = field(default_factory=list)  # narrowed by the segments app
+    zone: str = ""
 
 
 def _digits(text: str) -> str:
@@ -134,7 +136,9 @@ def partners_filtered(*, actor, filters: PartnerFilters) -> QuerySet:
             )
     if filters.custom:
         qs = qs.filter(_custom_q(filters.custom))
-    return qs
+    if filters.zone:
+        qs = qs.filter(zone=filters.zone)
+    return list_filters.apply("segment", qs, filters.segment_ids)
 
 
 def partner_list(*, actor, filters: PartnerFilters, cursor: str | None = None, limit: int = 50) -> Page:

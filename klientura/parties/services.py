@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klientura.accounts.access import require_perm
@@ -11,6 +12,7 @@ from klientura.core.audit import audit_created, audit_log, model_update
 from klientura.core.errors import Forbidden, NotFound, ValidationFailed
 from klientura.core.models import AuditAction
 
+from . import activity
 from .duplicates import duplicates_find
 from .errors import DuplicatesFound
 from .inputs import (
@@ -108,6 +110,8 @@ def partner_register(
     if data.contact is not None:
         _contact_create(partner, data.contact)
     audit_created(actor=actor, instance=partner, fields=PARTNER_AUDITED_FIELDS)
+    # Registration is the first contact: a new client is green from its first day, not at night.
+    activity.partner_contacted(partner_ids=[partner.pk], on=timezone.localdate())
     if candidates:
         names = ", ".join(f"#{c.partner_id}" for c in candidates)
         audit_log(
@@ -246,9 +250,11 @@ def partner_set_manager(*, actor: User, partner_ids: list[int], manager_id: int 
         manager = User.objects.filter(pk=manager_id, is_active=True).first()
         if manager is None:
             raise ValidationFailed(fields={"manager_id": [_("No such active user.")]})
-    changed = 0
+    changed, from_exchange = 0, []
     for pid in partner_ids:
         partner = partner_get(actor=actor, partner_id=pid, for_update=True)
+        if partner.on_exchange and manager is not None:
+            from_exchange.append(partner.pk)
         changes = model_update(
             actor=actor,
             instance=partner,
@@ -256,6 +262,10 @@ def partner_set_manager(*, actor: User, partner_ids: list[int], manager_id: int 
             fields=["manager", "on_exchange"],
         )
         changed += bool(changes)
+    # Given from the exchange to a manager: recorded like a take, so the new manager starts with a fresh
+    # clock (or the nightly job would send the client straight back).
+    if manager is not None:
+        activity.partners_given(partner_ids=from_exchange, manager_id=manager.pk)
     return changed
 
 

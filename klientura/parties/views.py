@@ -16,11 +16,11 @@ from klientura.accounts.selectors import sales_users
 from klientura.core.audit import audit_history
 from klientura.core.errors import DomainError, NotFound, error_text
 
-from . import card_tabs, registry, selectors, services, services_merge
+from . import card_tabs, list_filters, registry, selectors, services, services_merge
 from .errors import DuplicatesFound
 from .forms import MergeForm, PartnerEditForm, RegistrationForm
 from .identifiers import validate_inn
-from .models import BusinessRegion, CustomField, PartnerKind, Tag
+from .models import BusinessRegion, CustomField, PartnerKind, Tag, Zone
 from .selectors import PartnerFilters
 
 CARD_TABS = ["overview", "contacts", "events", "deals", "documents", "finance", "claims", "history"]
@@ -54,6 +54,8 @@ def filters_from_request(request) -> PartnerFilters:
         tags_mode="all" if get.get("tags_mode") == "all" else "any",
         custom=custom,
         sort=get.get("sort", "name"),
+        segment_ids=[s for s in (_int_or_none(v) for v in get.getlist("segment")) if s],
+        zone=get.get("zone", "") if get.get("zone") in Zone.values else "",
     )
 
 
@@ -76,6 +78,8 @@ def partner_list_view(request):
         tags=Tag.objects.all(),
         managers=sales_users().order_by("last_name"),
         custom_fields=CustomField.objects.filter(is_active=True),
+        segments=list_filters.choices("segment", actor=request.user),
+        zones=Zone.choices,
         can_reassign=request.user.has_perm("parties.reassign_partner"),
         can_tag=request.user.has_perm("parties.tag_partner"),
     )

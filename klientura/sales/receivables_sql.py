@@ -24,7 +24,10 @@ GROUPS = {
 }
 
 
-def _per_order_sql(orders: QuerySet, on: date) -> tuple[str, list]:
+def per_order_sql(orders: QuerySet, on: date) -> tuple[str, list]:
+    """One row per order of `orders` that is still owed: (order_id, partner_id, manager_id,
+    counterparty_id, currency, paid_total, receivable, overdue, oldest_due) — a subquery for grouping
+    here and for the segment indicators."""
     visible_sql, visible_params = orders.order_by().values("id").query.sql_with_params()
     # Only Django's own compiled SQL is pasted in; every value travels as a parameter.
     sql = f"""
@@ -52,7 +55,7 @@ def receivable_groups(
     """Rows {<group ids>, currency, orders, receivable_sum, overdue_sum, oldest_due}, the largest
     overdue first."""
     columns = ", ".join(GROUPS[by])
-    per_order, params = _per_order_sql(orders, on)
+    per_order, params = per_order_sql(orders, on)
     # The column names come from GROUPS, never from input; values travel as parameters.
     sql = f"""
         SELECT {columns}, currency, COUNT(*) AS orders,

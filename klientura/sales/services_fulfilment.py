@@ -17,6 +17,7 @@ from klientura.accounts.models import User
 from klientura.core.audit import audit_created
 from klientura.core.errors import ValidationFailed
 from klientura.core.money import ZERO, quantity_share, round_money
+from klientura.parties import activity
 
 from .inputs import PaymentInput, ShipmentInput
 from .models import Invoice, Order, OrderStatus, Payment, PaymentMethod, Shipment, ShipmentLine
@@ -145,6 +146,8 @@ def shipment_create(*, actor: User, order_id: int, data: ShipmentInput) -> Shipm
     order.save(update_fields=["shipped_total", "status", "updated_at"])
     dues_rebuild(order)
     audit_created(actor=actor, instance=shipment, fields=["number", "date", "order", "amount_total"])
+    # A shipment is a contact: the client's zone turns green (the segments app listens).
+    activity.partner_contacted(partner_ids=[order.partner_id], on=shipment.date)
     return shipment
 
 

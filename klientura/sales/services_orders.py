@@ -20,6 +20,7 @@ from klientura.core.audit import audit_created, audit_log
 from klientura.core.errors import Forbidden, ValidationFailed
 from klientura.core.models import AuditAction
 from klientura.core.money import HUNDRED, ZERO, line_amounts, round_money
+from klientura.parties import activity
 from klientura.parties.selectors import partner_get
 
 from .inputs import LineInput, OrderInput
@@ -372,6 +373,8 @@ def order_confirm(*, actor: User, order_id: int, on: date | None = None) -> Orde
         )
     order.confirmed_on = max(today, order.date)
     _set_status(actor, order, OrderStatus.CONFIRMED)
+    # A sale is a contact: the client's zone turns green (the segments app listens), in this transaction.
+    activity.partner_contacted(partner_ids=[order.partner_id], on=order.confirmed_on)
     return order
 
 
