@@ -62,6 +62,8 @@ def _add_routers() -> None:
     from klientura.interactions.api import router as interactions_router
     from klientura.parties.api import router as parties_router
     from klientura.sales.api import router as sales_router
+    from klientura.segments.api import router as segments_router
+    from klientura.segments.api_zones import router as zones_router
 
     api.add_router("/", parties_router)
     api.add_router("/", catalog_router)
@@ -70,6 +72,8 @@ def _add_routers() -> None:
     api.add_router("/", deals_router)
     api.add_router("/", leads_router)
     api.add_router("/", deal_reports_router)
+    api.add_router("/", segments_router)
+    api.add_router("/", zones_router)
 
 
 _add_routers()

@@ -16,6 +16,8 @@ urlpatterns = [
     path("sales/", include("klientura.sales.urls")),
     path("events/", include("klientura.interactions.urls")),
     path("deals/", include("klientura.deals.urls")),
+    path("segments/", include("klientura.segments.urls")),
+    path("zones/", include("klientura.segments.urls_zones")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "klientura.sales",
     "klientura.interactions",
     "klientura.deals",
+    "klientura.segments",
     "klientura.web",
 ]
 
@@ -178,6 +179,12 @@ CELERY_BEAT_SCHEDULE = {
     "fetch-lead-mail": {
         "task": "klientura.deals.tasks.lead_mail_fetch",
         "schedule": env_float("MAIL_FETCH_EVERY_SECONDS", 60.0),
+    },
+    "refresh-due-segments": {"task": "klientura.segments.tasks.segments_refresh_due", "schedule": 60.0},
+    # Zones, the exchange and the warnings, once a night (beat's clock is UTC: 05:30 in Moscow).
+    "zones-nightly": {
+        "task": "klientura.segments.tasks_zones.zones_nightly",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 # A worker that has not beaten for this long is shown to the administrator as down.

@@ -97,6 +97,14 @@ ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_DEALS_VIEW, *_DEALS_EDIT, *_DEALS_LEAD]
 ROLE_PERMISSIONS[DIRECTOR] += [*_DEALS_VIEW, "deals.view_deal_reports"]
 ROLE_PERMISSIONS[MARKETER] += [*_DEALS_VIEW, "deals.view_deal_reports"]
 ROLE_PERMISSIONS[ADMINISTRATOR] += [*_DEALS_VIEW, *_DEALS_EDIT, *_DEALS_LEAD, "deals.manage_deal_classifiers"]
+_SEGMENTS_EDIT = ["segments.view_segment", "segments.add_segment", "segments.change_segment",
+                  "segments.delete_segment", "segments.refresh_segment"]
+ROLE_PERMISSIONS[SALES_MANAGER] += ["segments.view_segment", "segments.take_from_exchange"]
+ROLE_PERMISSIONS[HEAD_OF_SALES] += [*_SEGMENTS_EDIT, "segments.view_zone_dashboard", "segments.take_from_exchange"]
+ROLE_PERMISSIONS[DIRECTOR] += ["segments.view_segment", "segments.view_zone_dashboard"]
+ROLE_PERMISSIONS[MARKETER] += [*_SEGMENTS_EDIT]
+ROLE_PERMISSIONS[ADMINISTRATOR] += [*_SEGMENTS_EDIT, "segments.view_zone_dashboard", "segments.take_from_exchange",
+                                    "segments.view_zonesettings", "segments.change_zonesettings"]
 # Every sales role may tag its partners.
 for _role in (SALES_MANAGER, HEAD_OF_SALES, ADMINISTRATOR):
     ROLE_PERMISSIONS[_role].append("parties.tag_partner")

@@ -10,7 +10,7 @@ SECTIONS = [
     ("calendar", _("Calendar"), "calendar3", "interactions:my_calendar"),
     ("deals", _("Deals"), "kanban", "deals:board"),
     ("sales", _("Sales"), "receipt", "sales:order_list"),
-    ("segments", _("Segments"), "diagram-3", None),
+    ("segments", _("Segments"), "diagram-3", "segments:segment_list"),
     ("mailings", _("Mailings"), "envelope", None),
     ("claims", _("Claims"), "exclamation-octagon", None),
     ("reports", _("Reports"), "bar-chart", None),
@@ -18,9 +18,6 @@ SECTIONS = [
 ]
 
 SECTION_PLANS = {
-    "segments": _(
-        "Rule-based segments from money facts, the coloured zones of client attention and the client exchange."
-    ),
     "mailings": _("Mass e-mail and SMS to segments and tags, with consent and one-click unsubscribe."),
     "claims": _("Client claims with reasons, action plans, results and statistics."),
     "reports": _("Manager scorecards, contact and source effectiveness, the sales desktop."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from random import Random
 
 from klientura.core.fake_ru import FakeCompany, FakePerson, fake_address, fake_person
@@ -41,10 +42,13 @@ def partner_row(rng: Random, ctx: SeedContext, partner_id: int, company: FakeCom
     manager_id = None if on_exchange else rng.choice(ctx.managers_for(company.region))
     sources = ctx.classifiers.source_ids
     source_id = None if rng.random() < _NO_SOURCE_SHARE else rng.choice(sources)
+    # Clients of two to four years' standing: registration counts as a contact for the zones, so it
+    # must predate the seeded orders and events (derived from the id: the random stream stays as it was).
+    registered = ctx.now - timedelta(days=730 + (partner_id * 7919) % 730)
     return (
         partner_id,
-        ctx.now,
-        ctx.now,
+        registered,
+        registered,
         company.short_name,
         normalize_name(company.short_name),
         rng.choice(_KINDS),
@@ -56,6 +60,7 @@ def partner_row(rng: Random, ctx: SeedContext, partner_id: int, company: FakeCom
         custom_values(rng, company),
         company.phone,
         company.email.lower(),
+        "",  # the zone: the segments seed computes it once orders and events exist
     )
 
 

@@ -26,6 +26,7 @@ from klientura.web.seeding.context import SeedContext, demo_banks
 from klientura.web.seeding.deals import deals_seed
 from klientura.web.seeding.events import events_seed
 from klientura.web.seeding.sales import sales_seed
+from klientura.web.seeding.segments import segments_seed
 from klientura.web.seeding.staff import MOSCOW, REGIONS, Staff, demo_users_exist, staff_ensure
 from klientura.web.seeding.tables import TABLES
 from klientura.web.seeding.writers import CopyWriter, OrmWriter, writer_for_connection
@@ -97,6 +98,8 @@ def demo_seed(
         result.counts.update(events_seed(seed=seed, ctx=ctx, clients=clients))
         on_stage("deals and leads")
         result.counts.update(deals_seed(seed=seed, ctx=ctx, clients=clients, with_leads=leads))
+        on_stage("zones, the client exchange and segments")
+        result.counts.update(segments_seed(ctx=ctx, with_segments=leads))
         on_stage("analyzing the tables")
         writer.finish(TABLES)
     result.seconds = time.perf_counter() - started

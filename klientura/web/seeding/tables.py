@@ -57,6 +57,7 @@ PARTNERS = Table(
         "custom",
         "main_phone",
         "main_email",
+        "zone",
     ),
 )
 PARTNER_TAGS = Table("partner_tags", Partner.tags.through, ("partner_id", "tag_id"))

@@ -28,8 +28,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--leads",
             action="store_true",
-            help="also send a few leads through the real lead services (they register new clients "
-            "and write the audit trail, as real leads do)",
+            help="also send a few leads through the real lead services and build the demo segments "
+            "(both register through the services and write the audit trail, as real work does)",
         )
 
     def handle(self, *args, clients, seed, password, append, batch_size, no_progress, leads=False, **options):
