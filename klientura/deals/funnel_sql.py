@@ -254,11 +254,21 @@ def report_session():
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for setting in REPORT_SETTINGS:
-                cursor.execute(setting)
+    if connection.in_atomic_block:
+        # Inside the caller's transaction: SET LOCAL lasts until it ends. No atomic block of our own —
+        # one without a savepoint would doom the caller's transaction when a refused cursor raises.
+        _apply_report_settings()
         yield
+        return
+    with transaction.atomic():
+        _apply_report_settings()
+        yield
+
+
+def _apply_report_settings() -> None:
+    with connection.cursor() as cursor:
+        for setting in REPORT_SETTINGS:
+            cursor.execute(setting)
 
 
 def _fetch(sql: str, params: list) -> list[dict]:
