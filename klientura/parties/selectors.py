@@ -126,14 +126,7 @@ def partners_filtered(*, actor, filters: PartnerFilters) -> QuerySet:
     if filters.region_id:
         qs = qs.filter(region_id=filters.region_id)
     if filters.tag_ids:
-        through = Partner.tags.through
-        if filters.tags_mode == "all":
-            for tag_id in filters.tag_ids:
-                qs = qs.filter(Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id=tag_id)))
-        else:
-            qs = qs.filter(
-                Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id__in=filters.tag_ids))
-            )
+        qs = list_filters.with_tags(qs, filters.tag_ids, filters.tags_mode)
     if filters.custom:
         qs = qs.filter(_custom_q(filters.custom))
     if filters.zone:

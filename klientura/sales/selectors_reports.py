@@ -1,7 +1,7 @@
 """Sales reports: receivables by client and manager, revenue and gross profit by manager, client
 and month. Each is one grouped SQL query over what the actor may see, never a loop over clients."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, F, QuerySet, Sum
@@ -9,6 +9,7 @@ from django.db.models.functions import TruncMonth
 
 from klientura.accounts.access import partner_scope
 from klientura.accounts.models import User
+from klientura.parties.list_filters import ClientGroup
 from klientura.parties.models import Partner
 
 from .models import OrderStatus, Shipment
@@ -18,20 +19,26 @@ from .selectors import MONEY, exact_money, orders_visible
 REPORT_ROWS = 200
 
 
-def _open_orders(actor, manager_id: int | None) -> QuerySet:
+def _open_orders(actor, manager_id: int | None, group: ClientGroup | None) -> QuerySet:
     orders = orders_visible(actor=actor).exclude(status__in=[OrderStatus.QUOTE, OrderStatus.CANCELLED])
     if manager_id:
         orders = orders.filter(manager_id=manager_id)
+    if group:
+        orders = group.narrow(orders, "partner__")
     return orders
 
 
 def receivables_by_partner(
-    *, actor, on: date, manager_id: int | None = None, overdue_only: bool = False
+    *,
+    actor,
+    on: date,
+    manager_id: int | None = None,
+    overdue_only: bool = False,
+    group: ClientGroup | None = None,
 ) -> list:
     """Clients who owe, the largest overdue first: receivable, overdue, the oldest unpaid due date."""
-    rows = receivable_groups(
-        _open_orders(actor, manager_id), on=on, by="partner", overdue_only=overdue_only, limit=REPORT_ROWS
-    )
+    orders = _open_orders(actor, manager_id, group)
+    rows = receivable_groups(orders, on=on, by="partner", overdue_only=overdue_only, limit=REPORT_ROWS)
     partners = Partner.objects.select_related("manager").in_bulk([row["partner_id"] for row in rows])
     for row in rows:
         row["partner"] = partners.get(row["partner_id"])
@@ -40,9 +47,9 @@ def receivables_by_partner(
     return rows
 
 
-def receivables_by_manager(*, actor, on: date) -> list:
-    """Receivable and overdue per order manager, for the chart."""
-    rows = receivable_groups(_open_orders(actor, None), on=on, by="manager")
+def receivables_by_manager(*, actor, on: date, group: ClientGroup | None = None) -> list:
+    """Receivable and overdue per order manager, for the chart (of the clients in the group)."""
+    rows = receivable_groups(_open_orders(actor, None, group), on=on, by="manager")
     managers = User.objects.in_bulk([row["manager_id"] for row in rows if row["manager_id"]])
     for row in rows:
         row["manager"] = managers.get(row["manager_id"])
@@ -64,6 +71,7 @@ class ProfitFilters:
     date_from: date
     date_to: date
     group_by: str = "manager"  # manager | partner
+    clients: ClientGroup = field(default_factory=ClientGroup)
 
 
 GROUPINGS = {
@@ -74,7 +82,7 @@ GROUPINGS = {
 
 def _shipments(actor, filters: ProfitFilters) -> QuerySet:
     shipments = Shipment.objects.filter(date__gte=filters.date_from, date__lte=filters.date_to)
-    return partner_scope(shipments, actor, "order__partner__")
+    return filters.clients.narrow(partner_scope(shipments, actor, "order__partner__"), "order__partner__")
 
 
 def _profit_sums() -> dict:

@@ -8,6 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from klientura.parties import list_filters
+from klientura.parties.models import Tag
+
 from . import selectors, selectors_reports
 
 
@@ -24,16 +27,30 @@ def _filters(request) -> dict:
     return form.cleaned_data if form.is_valid() else {}
 
 
+def _client_group_context(request, group: list_filters.ClientGroup) -> dict:
+    """What the reports' "group of clients" filter shows: the tags, the segments, what is picked."""
+    return {
+        "group": group,
+        "tags": Tag.objects.order_by("name"),
+        "segments": list_filters.choices("segment", actor=request.user),
+    }
+
+
 @login_required
 def receivables_view(request):
     if not request.user.has_perm("sales.view_order"):
         raise Http404
     today = timezone.localdate()
     cd = _filters(request)
+    group = list_filters.ClientGroup.from_query(request.GET, actor=request.user)
     rows = selectors_reports.receivables_by_partner(
-        actor=request.user, on=today, manager_id=cd.get("manager"), overdue_only=bool(cd.get("overdue"))
+        actor=request.user,
+        on=today,
+        manager_id=cd.get("manager"),
+        overdue_only=bool(cd.get("overdue")),
+        group=group,
     )
-    by_manager = selectors_reports.receivables_by_manager(actor=request.user, on=today)
+    by_manager = selectors_reports.receivables_by_manager(actor=request.user, on=today, group=group)
     chart = {
         "labels": [str(m["manager"]) if m["manager"] else "—" for m in by_manager],
         "overdue": [float(m["overdue_sum"]) for m in by_manager],
@@ -50,6 +67,7 @@ def receivables_view(request):
             "filters": cd,
             "managers": selectors.order_managers(actor=request.user),
             "section": "sales",
+            **_client_group_context(request, group),
         },
     )
 
@@ -64,6 +82,7 @@ def profit_view(request):
         date_from=cd.get("date_from") or date(today.year, 1, 1),
         date_to=cd.get("date_to") or today,
         group_by=cd.get("group_by") or "manager",
+        clients=list_filters.ClientGroup.from_query(request.GET, actor=request.user),
     )
     months = selectors_reports.profit_by_month(actor=request.user, filters=filters)
     chart = {
@@ -79,5 +98,6 @@ def profit_view(request):
             "filters": filters,
             "chart": chart,
             "section": "sales",
+            **_client_group_context(request, filters.clients),
         },
     )

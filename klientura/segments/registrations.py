@@ -2,12 +2,12 @@
 client list's segment filter and the zone update when a partner is contacted."""
 
 
-def _narrow_to_segments(queryset, segment_ids):
+def _narrow_to_segments(queryset, segment_ids, partner_ref):
     from django.db.models import Exists, OuterRef
 
     from .models import SegmentMember
 
-    members = SegmentMember.objects.filter(segment_id__in=segment_ids, partner_id=OuterRef("pk"))
+    members = SegmentMember.objects.filter(segment_id__in=segment_ids, partner_id=OuterRef(partner_ref))
     return queryset.filter(Exists(members))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from klientura.accounts.access import partner_scope
 from klientura.core.errors import NotFound
 from klientura.core.pagination import Page, keyset_page
+from klientura.parties import list_filters
 from klientura.parties.models import Counterparty, Partner
 
 from .models import Segment, SegmentChange, SegmentMember
@@ -57,16 +58,7 @@ def segment_get(*, actor, segment_id) -> Segment:
 def _with_tags(queryset: QuerySet, filters: MemberFilters) -> QuerySet:
     if not filters.tag_ids:
         return queryset
-    through = Partner.tags.through
-    if filters.tags_mode == "all":
-        for tag_id in filters.tag_ids:
-            queryset = queryset.filter(
-                Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id=tag_id))
-            )
-        return queryset
-    return queryset.filter(
-        Exists(through.objects.filter(partner_id=OuterRef("pk"), tag_id__in=filters.tag_ids))
-    )
+    return list_filters.with_tags(queryset, filters.tag_ids, filters.tags_mode)
 
 
 def segment_members(*, actor, segment: Segment, filters: MemberFilters | None = None) -> QuerySet:
