@@ -6,7 +6,9 @@ thousands of orders). Here the payment schedule is read once: a window function 
 running total, one GROUP BY gives each order its receivable, overdue and oldest unpaid due, and the
 outer GROUP BY sums orders into groups. The same rules as `with_receivables`:
 receivable = real dues − paid, overdue = dues before `on` − paid (never below zero per order), the
-oldest unpaid due is the first whose running total exceeds what was paid.
+oldest unpaid due is the first whose running total exceeds what was paid. Differences are rounded
+to the kopeck before they are compared: SQLite keeps money as REAL, and its sum of dues can exceed
+the very same amount paid by 0.00000000006.
 """
 
 from datetime import date
@@ -33,9 +35,10 @@ def per_order_sql(orders: QuerySet, on: date) -> tuple[str, list]:
     sql = f"""
         SELECT o.id AS order_id, o.partner_id, o.manager_id, o.counterparty_id, o.currency,
                o.paid_total,
-               SUM(dues.amount) - o.paid_total AS receivable,
-               SUM(CASE WHEN dues.due_date < %s THEN dues.amount ELSE 0 END) - o.paid_total AS overdue,
-               MIN(CASE WHEN dues.running > o.paid_total THEN dues.due_date END) AS oldest_due
+               ROUND(SUM(dues.amount) - o.paid_total, 2) AS receivable,
+               ROUND(SUM(CASE WHEN dues.due_date < %s THEN dues.amount ELSE 0 END) - o.paid_total, 2)
+                   AS overdue,
+               MIN(CASE WHEN ROUND(dues.running - o.paid_total, 2) > 0 THEN dues.due_date END) AS oldest_due
         FROM sales_order o
         JOIN (
             SELECT d.order_id, d.due_date, d.amount,
@@ -44,7 +47,7 @@ def per_order_sql(orders: QuerySet, on: date) -> tuple[str, list]:
             WHERE d.expected = %s AND d.order_id IN ({visible_sql})
         ) dues ON dues.order_id = o.id
         GROUP BY o.id, o.partner_id, o.manager_id, o.counterparty_id, o.currency, o.paid_total
-        HAVING SUM(dues.amount) > o.paid_total
+        HAVING ROUND(SUM(dues.amount) - o.paid_total, 2) > 0
     """  # noqa: S608
     return sql, [on, False, *visible_params]
 

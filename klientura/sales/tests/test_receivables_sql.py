@@ -7,7 +7,7 @@ from django.db.models import Sum
 
 from klientura.sales import selectors
 from klientura.sales.inputs import PaymentInput, ShipmentInput
-from klientura.sales.models import Order
+from klientura.sales.models import Order, PaymentDue
 from klientura.sales.receivables_sql import receivable_groups
 from klientura.sales.services_fulfilment import payment_create, shipment_create
 from klientura.sales.services_orders import order_confirm, order_create
@@ -62,3 +62,28 @@ def test_groups_respect_the_orders_given(departments, client_of, products, organ
     mine = receivable_groups(selectors.orders_visible(actor=departments.north_a), on=later, by="manager")
     assert [row["manager_id"] for row in mine] == [departments.north_a.pk]
     assert mine[0]["overdue_sum"] > 0 and mine[0]["oldest_due"] == START + timedelta(days=3)
+
+
+def test_a_fully_paid_order_owes_nothing_whatever_the_float_sum_of_its_dues(
+    departments, client_of, products, organization
+):
+    """On SQLite money is REAL: 139 167,84 + 324 724,96 sums to 463 892,80000000005, which once
+    listed a fully paid client as owing 0,00 (and would count it as a debtor in a segment)."""
+    manager = departments.north_a
+    schedule = [{"base": "order", "percent": "30", "days": 0}, {"base": "shipment", "percent": "70", "days": 0}]
+    agreement = AgreementFactory(payment_schedule=schedule)
+    partner = client_of(manager)
+    line = order_input(partner, products[:1], 1).lines[0]
+    line.price = Decimal("463892.80")
+    data = order_input(partner, [], agreement_id=agreement.pk, date=START)
+    data.lines = [line]
+    order = order_create(actor=manager, data=data)
+    order_confirm(actor=manager, order_id=order.pk, on=START)
+    shipment_create(actor=manager, order_id=order.pk, data=ShipmentInput(date=START))
+    order.refresh_from_db()
+    dues = sorted(PaymentDue.objects.filter(order=order, expected=False).values_list("amount", flat=True))
+    assert dues == [Decimal("139167.84"), Decimal("324724.96")] and order.amount_total == Decimal("463892.80")
+    payment_create(actor=manager, order_id=order.pk, data=PaymentInput(amount=order.amount_total, date=START))
+    for on in (START, START + timedelta(days=30)):
+        assert receivable_groups(Order.objects.all(), on=on, by="partner") == []
+        assert not selectors.with_receivables(Order.objects.all(), on=on).filter(receivable__gt=0).exists()
