@@ -59,3 +59,17 @@ def test_a_head_of_sales_builds_and_schedules_a_segment(live_server, new_page):
     expect(page.locator("[data-testid=segment-name]")).to_have_text("Молчуны с долгом")
     shoot(page, "segments-members")
     assert errors == []
+
+
+def test_opening_a_segments_rules_shows_how_many_match_them_now(live_server, new_page):
+    from klientura.segments.tests.segment_helpers import make_segment
+
+    team = department_pair()
+    for name in ("Альфа", "Гамма"):
+        PartnerFactory(kind="client", manager=team.north_a, name=name)
+    PartnerFactory(kind="supplier", manager=team.north_a, name="Бета")
+    segment = make_segment(team.north_head)
+    page = new_page()
+    sign_in(page, live_server, team.north_head)
+    page.goto(f"{live_server.url}/segments/{segment.pk}/edit/")
+    expect(page.locator("[data-testid=preview-count]")).to_contain_text("2")
