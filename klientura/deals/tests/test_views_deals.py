@@ -148,6 +148,18 @@ def test_an_empty_list_explains_what_deals_are(team):
 # --- the card ----------------------------------------------------------------------------------------
 
 
+def test_a_deal_whose_manager_left_shows_a_dash_on_the_list_board_and_card(team):
+    """A deal keeps living after its manager's account is deleted (SET NULL); these pages once failed
+    on it, reading the missing manager's username."""
+    deal = deal_of(team, title="Сделка без менеджера")
+    Deal.objects.filter(pk=deal.pk).update(manager=None)
+    head = browser(team.north_head)
+    for url in (LIST, reverse("deals:board"), card(deal)):
+        response = head.get(url)
+        assert response.status_code == 200, url
+        assert "Сделка без менеджера" in response.content.decode()
+
+
 def test_the_card_of_another_managers_deal_is_404(team):
     theirs = deal_of(team, manager=team.south_a, partner=team.south_partner)
 

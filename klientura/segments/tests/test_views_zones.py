@@ -118,6 +118,16 @@ def test_the_pool_does_not_exist_for_others(team, who):
     assert browser(getattr(team, who)).get(POOL).status_code == 404
 
 
+def test_the_pool_shows_a_partner_put_there_without_a_release_record(team, make_partner):
+    """Imported or seeded partners can be on the exchange with no release behind them (nobody to
+    name, no date): the pool shows them with dashes, and once rendered this page failed on them."""
+    orphan = make_partner(name="ООО «Из импорта»", manager=None, on_exchange=True, zone=Zone.EXCHANGE)
+    response = browser(team.south_a).get(POOL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-testid="exchange-row-{orphan.pk}"' in html and f'data-testid="take-{orphan.pk}"' in html
+
+
 def test_the_pool_is_empty_with_a_kind_word(departments):
     html = browser(departments.north_a).get(POOL).content.decode()
     assert 'data-testid="empty-state"' in html
