@@ -47,7 +47,7 @@ from klientura.parties.selectors import partner_get
 
 from . import zone_warnings
 from .models import ExchangeRelease, WarningKind, ZoneChange, ZoneSettings
-from .zone_rules import MAX_MONTHS, MAX_WARN_DAYS, Thresholds, local_today, zone_settings_get
+from .zone_rules import MAX_MONTHS, MAX_WARN_DAYS, Thresholds, day_end, local_today, zone_settings_get
 from .zone_sql import ZoneStatements
 
 TAKE_PERM = "segments.take_from_exchange"
@@ -68,16 +68,11 @@ __all__ = [
 ]
 
 
-def _day_end(day: datetime.date) -> datetime.datetime:
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    return timezone.make_aware(start, timezone.get_default_timezone()) - datetime.timedelta(microseconds=1)
-
-
 def _statements(today: datetime.date) -> ZoneStatements:
     # Facts recorded after the end of `today` do not count yet (matters when a past day is recomputed).
     now = timezone.now()
     return ZoneStatements(
-        today=today, now=now, thresholds=Thresholds.current(), facts_until=min(now, _day_end(today))
+        today=today, now=now, thresholds=Thresholds.current(), facts_until=min(now, day_end(today))
     )
 
 

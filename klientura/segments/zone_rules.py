@@ -52,6 +52,12 @@ def local_today() -> datetime.date:
     return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day` in the company's time zone."""
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start, timezone.get_default_timezone()) - datetime.timedelta(microseconds=1)
+
+
 def local_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment, timezone=timezone.get_default_timezone())
 

@@ -61,10 +61,19 @@ class ZoneStatements:
 
     # --- 1. The last contact, from the facts ------------------------------------------------------
 
-    def _facts_sql(self) -> tuple[str, list]:
-        """partner_id, day: the latest day of each kind of contact, one row per partner and kind."""
+    def _facts_sql(self, *, up_to_today: bool = False) -> tuple[str, list]:
+        """partner_id, day: the latest day of each kind of contact, one row per partner and kind.
+        Events count up to `facts_until`; with `up_to_today` orders, shipments and takes dated after
+        `today` do not count either (a past day seen as it was then)."""
         event_day, event_params = _local_date_sql("MAX(e.at)")
         taken_day, taken_params = _local_date_sql("MAX(r.taken_at)")
+        until = _adapt_moment(self.facts_until or self.now)
+        day = _adapt_date(self.today)
+        order_bound, shipment_bound, taken_bound = (
+            (" AND COALESCE(o.confirmed_on, o.date) <= %s", " WHERE s.date <= %s", " AND r.taken_at <= %s")
+            if up_to_today
+            else ("", "", "")
+        )
         sql = f"""
             SELECT e.partner_id AS partner_id, {event_day} AS day
               FROM {Event._meta.db_table} e
@@ -73,25 +82,27 @@ class ZoneStatements:
             UNION ALL
             SELECT o.partner_id, MAX(COALESCE(o.confirmed_on, o.date))
               FROM {Order._meta.db_table} o
-             WHERE o.status NOT IN (%s, %s)
+             WHERE o.status NOT IN (%s, %s){order_bound}
              GROUP BY o.partner_id
             UNION ALL
             SELECT o.partner_id, MAX(s.date)
-              FROM {Shipment._meta.db_table} s JOIN {Order._meta.db_table} o ON o.id = s.order_id
+              FROM {Shipment._meta.db_table} s JOIN {Order._meta.db_table} o ON o.id = s.order_id{shipment_bound}
              GROUP BY o.partner_id
             UNION ALL
             SELECT r.partner_id, {taken_day}
               FROM {ExchangeRelease._meta.db_table} r
-             WHERE r.taken_at IS NOT NULL
+             WHERE r.taken_at IS NOT NULL{taken_bound}
              GROUP BY r.partner_id
         """  # noqa: S608 - table names and backend SQL only; every value travels as a parameter
         params = [
             *event_params,
             str(EventStatus.DONE),
-            _adapt_moment(self.facts_until or self.now),
+            until,
             str(OrderStatus.QUOTE),
             str(OrderStatus.CANCELLED),
+            *([day, day] if up_to_today else []),
             *taken_params,
+            *([until] if up_to_today else []),
         ]
         return sql, params
 
@@ -186,6 +197,46 @@ class ZoneStatements:
              GROUP BY {P}.manager_id, {P}.zone
         """  # noqa: S608
         return _execute(sql, [day])
+
+    def snapshot_of_the_past_write(self) -> int:
+        """The snapshot of a past day `today` as that night would have written it (zone_history.py)."""
+        facts, facts_params = self._facts_sql(up_to_today=True)
+        created_day, created_params = _local_date_sql("p.created_at")
+        case, case_params = zone_case_sql(self.today, self.thresholds, adapt=_adapt_date, table="b")
+        day, end = _adapt_date(self.today), _adapt_moment(self.facts_until or self.now)
+        sql = f"""
+            INSERT INTO {ZoneSnapshot._meta.db_table} (day, manager_id, zone, partners)
+            SELECT %s, b.manager_id, {case} AS zone, COUNT(*)
+              FROM (SELECT COALESCE((SELECT r.manager_id FROM {ExchangeRelease._meta.db_table} r
+                                      WHERE r.partner_id = p.id AND r.released_on > %s
+                                      ORDER BY r.released_on, r.id LIMIT 1), p.manager_id) AS manager_id,
+                           (1 = 0) AS on_exchange,
+                           COALESCE(CASE WHEN g.day > %s THEN %s ELSE g.day END, {created_day})
+                               AS last_contact_on
+                      FROM {P} p
+                      LEFT JOIN (SELECT partner_id, MAX(day) AS day FROM ({facts}) facts
+                                  GROUP BY partner_id) g ON g.partner_id = p.id
+                     WHERE p.merged_into_id IS NULL AND (g.day IS NOT NULL OR {created_day} <= %s)
+                       AND NOT EXISTS (SELECT 1 FROM {ExchangeRelease._meta.db_table} r
+                                        WHERE r.partner_id = p.id AND r.released_on <= %s
+                                          AND (r.taken_at IS NULL OR r.taken_at > %s))) b
+             WHERE b.manager_id IS NOT NULL
+             GROUP BY b.manager_id, 3
+        """  # noqa: S608 - table names and backend SQL only; every value travels as a parameter
+        params = [
+            day,
+            *case_params,
+            day,
+            day,
+            day,
+            *created_params,
+            *facts_params,
+            *created_params,
+            day,
+            day,
+            end,
+        ]
+        return _execute(sql, params)
 
     # --- Warnings ---------------------------------------------------------------------------------
 

@@ -143,14 +143,17 @@ def _history_aged(ctx: SeedContext) -> int:
 
 
 def segments_seed(*, ctx: SeedContext, with_segments: bool = False) -> Counter:
-    """Zones first (segments may use them), then, if asked, the segments: like the leads, they go
-    through the services and so write the audit trail, which a plain seed does not."""
+    """Zones first (segments may use them), with the dashboard's trend of the last 12 weeks taken from
+    the seeded history, then, if asked, the segments: like the leads, they go through the services
+    and so write the audit trail, which a plain seed does not."""
     from klientura.segments.services_zones import zones_recompute
+    from klientura.segments.zone_history import zones_trend_backfill
 
     counts = Counter()
     _history_aged(ctx)
     zoned = zones_recompute(today=ctx.today)
     counts["released to the exchange"] += zoned.get("released", 0)
+    counts["zone trend weeks from history"] += len(zones_trend_backfill(weeks=12, today=ctx.today))
     author = _author()
     if with_segments and author is not None:
         counts.update(segments_ensure(author))

@@ -171,3 +171,16 @@ def test_events_delete_lets_the_clients_go(seeded):
     seeding.events_delete()
     assert not Event.objects.exists() and not Survey.objects.exists() and not Reminder.objects.exists()
     assert SurveyTemplate.objects.filter(name=seeding.SURVEY_NAME).exists()
+
+
+def test_the_zone_dashboard_has_a_trend_of_twelve_weeks_from_the_seeded_history(seeded):
+    from klientura.segments.models import ZoneSnapshot
+    from klientura.segments.selectors_zones import zone_trend
+
+    _started, result = seeded
+    assert result.counts["zone trend weeks from history"] == 12
+    director = User.objects.get(username="director")
+    trend = zone_trend(actor=director, today=timezone.localdate(), weeks=13)
+    assert all(trend.days) and ZoneSnapshot.objects.values("day").distinct().count() == 13
+    totals = [sum(trend.series[zone][i] or 0 for zone in ("green", "yellow", "red")) for i in range(13)]
+    assert totals[0] <= totals[-1] and totals[0] > 0  # the base grows: fewer clients long ago
