@@ -33,8 +33,7 @@ import django
 
 django.setup()
 
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
+from bench_people import bench_user  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -71,14 +70,7 @@ YEARS = 3
 
 
 def _user(username: str, role: str, department=None) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create(
-            username=username, password=make_password(None), first_name=username, last_name="Бенч",
-            department=department,
-        )  # fmt: skip
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return bench_user(username, role, department)
 
 
 def staff_ensure() -> tuple[User, User, list[int]]:

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import time
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from bench_people import bench_user
 from django.db import connection, transaction
 
 from klientura.accounts import roles
@@ -46,14 +45,7 @@ MEAN_ORDERS = 4.3  # + the first one: about 4.8 orders per buyer
 
 
 def _user(username: str, role: str, department=None) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create(
-            username=username, password=make_password(None), first_name=username, last_name="Бенч7",
-            department=department,
-        )  # fmt: skip
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return bench_user(username, role, department, last_name="Бенч7")
 
 
 def staff_ensure() -> tuple[User, list[User], list[list[int]]]:
